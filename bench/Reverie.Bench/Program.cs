@@ -1,0 +1,63 @@
+// Reverie.Bench: speed workloads, one JSON line per result, comparable with ../shared/peers/.
+// Usage: dotnet run -c Release --project bench/Reverie.Bench -- <workload> [--threads N] [--reps R]
+using System.Text.Json;
+using Reverie.Bench;
+
+var workloads = new Dictionary<string, Action<BenchOptions>>
+{
+    ["gemm"] = GemmWorkload.Run,
+};
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine($"usage: Reverie.Bench <{string.Join("|", workloads.Keys)}> [--threads N] [--reps R]");
+    return args.Length == 0 ? 2 : 0;
+}
+if (!workloads.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"unknown workload '{args[0]}'; expected one of: {string.Join(", ", workloads.Keys)}");
+    return 2;
+}
+try
+{
+    run(BenchOptions.Parse(args[1..]));
+    return 0;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+namespace Reverie.Bench
+{
+    /// <summary>Command-line options shared by every workload.</summary>
+    public sealed record BenchOptions(int Threads, int Reps, int Iters, int Warmup)
+    {
+        public static BenchOptions Parse(string[] a)
+        {
+            int threads = Environment.ProcessorCount, reps = 3, iters = 0, warmup = -1;
+            for (int i = 0; i < a.Length; i++)
+            {
+                string Next() => i + 1 < a.Length ? a[++i] : throw new ArgumentException($"{a[i]} needs a value");
+                switch (a[i])
+                {
+                    case "--threads": threads = int.Parse(Next()); break;
+                    case "--reps": reps = int.Parse(Next()); break;
+                    case "--iters": iters = int.Parse(Next()); break;
+                    case "--warmup": warmup = int.Parse(Next()); break;
+                    default: throw new ArgumentException($"unknown option '{a[i]}'");
+                }
+            }
+            if (threads < 1) throw new ArgumentException("--threads must be >= 1");
+            return new BenchOptions(threads, reps, iters, warmup);
+        }
+    }
+
+    /// <summary>Prints results as single JSON lines.</summary>
+    public static class Report
+    {
+        private static readonly JsonSerializerOptions Opts = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        public static void Line(object o) => Console.WriteLine(JsonSerializer.Serialize(o, o.GetType(), Opts));
+    }
+}

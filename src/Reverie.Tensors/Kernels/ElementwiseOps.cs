@@ -1,0 +1,164 @@
+// Operator structs for elementwise forward and backward rules (scalar + Vector512 twins).
+// Backward structs take (x = input, y = output, g = upstream gradient) and return dL/dx.
+using System.Runtime.Intrinsics;
+using V = System.Runtime.Intrinsics.Vector512<float>;
+
+namespace Reverie.Tensors.Kernels;
+
+#pragma warning disable CS1591
+public static class Ew
+{
+    // ------------------------------------------------------------ math helpers
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    public static V Sigmoid(V x) => V.One / (V.One + Vector512.Exp(-x));
+
+    /// <summary>erf via Abramowitz-Stegun 7.1.26 (|error| &lt; 1.5e-7).</summary>
+    public static float Erf(float x)
+    {
+        float ax = MathF.Abs(x);
+        float t = 1f / (1f + 0.3275911f * ax);
+        float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+        float r = 1f - p * MathF.Exp(-ax * ax);
+        return MathF.CopySign(r, x);
+    }
+
+    public static V Erf(V x)
+    {
+        var ax = Vector512.Abs(x);
+        var t = V.One / (V.One + Vector512.Create(0.3275911f) * ax);
+        var p = Vector512.Create(1.061405429f) * t - Vector512.Create(1.453152027f);
+        p = p * t + Vector512.Create(1.421413741f);
+        p = p * t - Vector512.Create(0.284496736f);
+        p = p * t + Vector512.Create(0.254829592f);
+        p *= t;
+        var r = V.One - p * Vector512.Exp(-ax * ax);
+        return Vector512.CopySign(r, x);
+    }
+
+    public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
+    public static V Softplus(V x) => Vector512.Max(x, V.Zero) + Vector512.Log(V.One + Vector512.Exp(-Vector512.Abs(x)));
+
+    /// <summary>tanh(softplus(x)) = n(n+2) / (n(n+2)+2) with n = e^x (mish's gate).</summary>
+    public static float TanhSoftplus(float x)
+    {
+        if (x > 20f) return 1f;
+        float n = MathF.Exp(x), t = n * (n + 2f);
+        return t / (t + 2f);
+    }
+
+    public static V TanhSoftplus(V x)
+    {
+        var n = Vector512.Exp(Vector512.Min(x, Vector512.Create(20f)));
+        var t = n * (n + Vector512.Create(2f));
+        return t / (t + Vector512.Create(2f));
+    }
+
+    private const float InvSqrt2 = 0.70710678118654752f;
+    private const float InvSqrt2Pi = 0.39894228040143268f;
+
+    // ------------------------------------------------------------ forward
+    public struct Neg : IUnaryOp { public static float Invoke(float x) => -x; public static V Invoke(V x) => -x; }
+    public struct Abs : IUnaryOp { public static float Invoke(float x) => MathF.Abs(x); public static V Invoke(V x) => Vector512.Abs(x); }
+    public struct Square : IUnaryOp { public static float Invoke(float x) => x * x; public static V Invoke(V x) => x * x; }
+    public struct Sqrt : IUnaryOp { public static float Invoke(float x) => MathF.Sqrt(x); public static V Invoke(V x) => Vector512.Sqrt(x); }
+    public struct Exp : IUnaryOp { public static float Invoke(float x) => MathF.Exp(x); public static V Invoke(V x) => Vector512.Exp(x); }
+    public struct Log : IUnaryOp { public static float Invoke(float x) => MathF.Log(x); public static V Invoke(V x) => Vector512.Log(x); }
+    public struct Relu : IUnaryOp { public static float Invoke(float x) => x > 0f ? x : 0f; public static V Invoke(V x) => Vector512.Max(x, V.Zero); }
+    public struct Elu : IUnaryOp
+    {
+        public static float Invoke(float x) => x > 0f ? x : MathF.Exp(x) - 1f;
+        public static V Invoke(V x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), x, Vector512.Exp(Vector512.Min(x, V.Zero)) - V.One);
+    }
+    public struct Sigm : IUnaryOp { public static float Invoke(float x) => Sigmoid(x); public static V Invoke(V x) => Sigmoid(x); }
+    public struct Tanh : IUnaryOp
+    {
+        public static float Invoke(float x) => MathF.Tanh(x);
+        public static V Invoke(V x)
+        {
+            // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow, good relative accuracy.
+            var e = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x));
+            return Vector512.CopySign((V.One - e) / (V.One + e), x);
+        }
+    }
+    public struct Silu : IUnaryOp { public static float Invoke(float x) => x * Sigmoid(x); public static V Invoke(V x) => x * Sigmoid(x); }
+    public struct SoftplusOp : IUnaryOp { public static float Invoke(float x) => Softplus(x); public static V Invoke(V x) => Softplus(x); }
+    public struct Mish : IUnaryOp { public static float Invoke(float x) => x * TanhSoftplus(x); public static V Invoke(V x) => x * TanhSoftplus(x); }
+    public struct Gelu : IUnaryOp
+    {
+        public static float Invoke(float x) => 0.5f * x * (1f + Erf(x * InvSqrt2));
+        public static V Invoke(V x) => Vector512.Create(0.5f) * x * (V.One + Erf(x * Vector512.Create(InvSqrt2)));
+    }
+
+    // ------------------------------------------------------------ backward: (x, y, g) -> dL/dx
+    public struct NegGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => -g; public static V Invoke(V x, V y, V g) => -g; }
+    public struct AbsGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g) => x > 0f ? g : x < 0f ? -g : 0f;
+        public static V Invoke(V x, V y, V g) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), g, Vector512.ConditionalSelect(Vector512.LessThan(x, V.Zero), -g, V.Zero));
+    }
+    public struct SquareGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => 2f * x * g; public static V Invoke(V x, V y, V g) => Vector512.Create(2f) * x * g; }
+    public struct SqrtGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => 0.5f * g / y; public static V Invoke(V x, V y, V g) => Vector512.Create(0.5f) * g / y; }
+    public struct ExpGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => g * y; public static V Invoke(V x, V y, V g) => g * y; }
+    public struct LogGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => g / x; public static V Invoke(V x, V y, V g) => g / x; }
+    public struct ReluGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g) => x > 0f ? g : 0f;
+        public static V Invoke(V x, V y, V g) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), g, V.Zero);
+    }
+    public struct EluGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g) => x > 0f ? g : g * (y + 1f);
+        public static V Invoke(V x, V y, V g) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), g, g * (y + V.One));
+    }
+    public struct SigmGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => g * y * (1f - y); public static V Invoke(V x, V y, V g) => g * y * (V.One - y); }
+    public struct TanhGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => g * (1f - y * y); public static V Invoke(V x, V y, V g) => g * (V.One - y * y); }
+    public struct SiluGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g) { float s = Sigmoid(x); return g * s * (1f + x * (1f - s)); }
+        public static V Invoke(V x, V y, V g) { var s = Sigmoid(x); return g * s * (V.One + x * (V.One - s)); }
+    }
+    public struct SoftplusGrad : ITernaryOp { public static float Invoke(float x, float y, float g) => g * Sigmoid(x); public static V Invoke(V x, V y, V g) => g * Sigmoid(x); }
+    public struct MishGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g)
+        {
+            float t = TanhSoftplus(x);
+            return g * (t + x * Sigmoid(x) * (1f - t * t));
+        }
+        public static V Invoke(V x, V y, V g)
+        {
+            var t = TanhSoftplus(x);
+            return g * (t + x * Sigmoid(x) * (V.One - t * t));
+        }
+    }
+    public struct GeluGrad : ITernaryOp
+    {
+        public static float Invoke(float x, float y, float g) =>
+            g * (0.5f * (1f + Erf(x * InvSqrt2)) + x * InvSqrt2Pi * MathF.Exp(-0.5f * x * x));
+        public static V Invoke(V x, V y, V g) =>
+            g * (Vector512.Create(0.5f) * (V.One + Erf(x * Vector512.Create(InvSqrt2)))
+                 + x * Vector512.Create(InvSqrt2Pi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x));
+    }
+
+    // ------------------------------------------------------------ binary forward
+    public struct Add : IBinaryOp { public static float Invoke(float a, float b) => a + b; public static V Invoke(V a, V b) => a + b; }
+    public struct Sub : IBinaryOp { public static float Invoke(float a, float b) => a - b; public static V Invoke(V a, V b) => a - b; }
+    public struct Mul : IBinaryOp { public static float Invoke(float a, float b) => a * b; public static V Invoke(V a, V b) => a * b; }
+    public struct Div : IBinaryOp { public static float Invoke(float a, float b) => a / b; public static V Invoke(V a, V b) => a / b; }
+    public struct Max : IBinaryOp { public static float Invoke(float a, float b) => MathF.Max(a, b); public static V Invoke(V a, V b) => Vector512.Max(a, b); }
+    public struct Min : IBinaryOp { public static float Invoke(float a, float b) => MathF.Min(a, b); public static V Invoke(V a, V b) => Vector512.Min(a, b); }
+    public struct Pow : IBinaryOp
+    {
+        public static float Invoke(float a, float b) => MathF.Pow(a, b);
+        public static V Invoke(V a, V b)
+        {
+            // Vectorized only where a > 0 (exp(b log a)); other lanes fall back to scalar Pow.
+            if (Vector512.GreaterThanAll(a, V.Zero)) return Vector512.Exp(b * Vector512.Log(a));
+            Span<float> r = stackalloc float[16];
+            for (int i = 0; i < 16; i++) r[i] = MathF.Pow(a.GetElement(i), b.GetElement(i));
+            return Vector512.Create((ReadOnlySpan<float>)r);
+        }
+    }
+}
+#pragma warning restore CS1591
