@@ -86,7 +86,7 @@ public class ElementwiseTests
     public void Binary_ops_broadcast_with_correct_gradients(int[] da, int[] db)
     {
         Shape sa = new(da), sb = new(db);
-        var so = Kernels.BroadcastPlan.OutShape(sa, sb, "test");
+        var so = global::Reverie.Tensors.Kernels.BroadcastPlan.OutShape(sa, sb, "test");
         Reference Bin(Func<double, double, double> f) => x =>
         {
             var r = new double[so.Size];
