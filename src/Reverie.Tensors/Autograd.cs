@@ -84,6 +84,23 @@ public sealed partial class Tensor
         return Grad.Span;
     }
 
+    /// <summary>
+    /// The gradient buffer to write into, and whether it must be accumulated: when an intermediate's
+    /// gradient does not exist yet, a fresh uninitialized buffer is returned with <paramref name="beta"/> = 0
+    /// (overwrite); otherwise the existing buffer with beta = 1 (add). Saves a zero-fill pass.
+    /// </summary>
+    internal Span<float> GradDest(out float beta)
+    {
+        if (Grad is null && Node is not null)
+        {
+            Grad = Empty(Shape);
+            beta = 0f;
+            return Grad.Span;
+        }
+        beta = 1f;
+        return GradSpan();
+    }
+
     /// <summary>Adds <paramref name="g"/> (same size) into this tensor's gradient.</summary>
     internal void AccumulateGrad(ReadOnlySpan<float> g)
     {

@@ -111,7 +111,11 @@ public sealed partial class Tensor
             Record(y, "linear", bias is null ? [x, weight] : [x, weight, bias], g =>
             {
                 var G = g.Span;
-                if (x.RequiresGrad) Gemm.Sgemm(false, false, R, inF, outF, 1f, G, outF, weight.Span, inF, 1f, x.GradSpan(), inF);
+                if (x.RequiresGrad)
+                {
+                    var gx = x.GradDest(out float beta);
+                    Gemm.Sgemm(false, false, R, inF, outF, 1f, G, outF, weight.Span, inF, beta, gx, inF);
+                }
                 if (weight.RequiresGrad) Gemm.Sgemm(true, false, outF, inF, R, 1f, G, outF, x.Span, inF, 1f, weight.GradSpan(), inF);
                 if (bias is not null && bias.RequiresGrad)
                 {

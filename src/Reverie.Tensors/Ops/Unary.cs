@@ -12,7 +12,12 @@ public sealed partial class Tensor
         Simd.Map<TF>(x.Span, y.Span);
         if (DebugChecks) CheckFinite(y, op, x);
         if (NeedsGrad(x))
-            Record(y, op, [x], g => Simd.Accumulate<TB>(x.Span, y.Span, g.Span, x.GradSpan()));
+            Record(y, op, [x], g =>
+            {
+                var gx = x.GradDest(out float beta);
+                if (beta == 0f) Simd.Map<TB>(x.Span, y.Span, g.Span, gx);
+                else Simd.Accumulate<TB>(x.Span, y.Span, g.Span, gx);
+            });
         return y;
     }
 
