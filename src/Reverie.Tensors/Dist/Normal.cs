@@ -91,4 +91,7 @@ public class Normal : IDistribution
 
     /// <summary>−LogProb(sg(target)).</summary>
     public Tensor Loss(Tensor target) => LogProb(target.Detach()).Neg();
+
+    /// <summary>KL(this ‖ other) summed over the event axes; see <see cref="Dist.Kl.Normal"/>.</summary>
+    public Tensor Kl(Normal other) => Dist.Kl.Normal(this, other);
 }
