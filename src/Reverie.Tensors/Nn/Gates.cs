@@ -140,11 +140,15 @@ internal static class Gates
                 else if (beta == 0f) Gemm.ScaleC(R, o, 0f, Yk, go);
                 if (s > 0) Gemm.Sgemm(false, false, R, o, s, 1f, Sh, s, Wk.Slice(i * o), o, 1f, Yk, go);
             }
-        var inputs = new List<Tensor> { x, weight };
-        if (shared is not null) inputs.Add(shared);
-        if (bias is not null) inputs.Add(bias);
-        if (Tensor.NeedsGrad(inputs.ToArray()))
-            Tensor.Record(y, op, inputs.ToArray(), gr =>
+        Tensor[] inputs = (shared, bias) switch
+        {
+            (null, null) => [x, weight],
+            (not null, null) => [x, weight, shared],
+            (null, not null) => [x, weight, bias],
+            _ => [x, weight, shared, bias],
+        };
+        if (Tensor.NeedsGrad(inputs))
+            Tensor.Record(y, op, inputs, gr =>
             {
                 var G = gr.Span; var Xv = x.Span; var Wv = weight.Span;
                 if (R == 0 || go == 0) return;

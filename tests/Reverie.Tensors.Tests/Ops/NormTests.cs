@@ -56,13 +56,28 @@ public class NormTests
             NormRef(s, true, hasGamma, hasBeta, 1e-5), Shapes(s, hasGamma, hasBeta));
     }
 
+    public static IEnumerable<object[]> RmsCases() => Cases().Where(c => !(bool)c[2]).Select(c => new[] { c[0], c[1] });
+
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void RmsNorm_matches_reference_and_finite_differences(int[] dims, bool hasGamma, bool unused)
+    [MemberData(nameof(RmsCases))]
+    public void RmsNorm_matches_reference_and_finite_differences(int[] dims, bool hasGamma)
     {
         var s = new Shape(dims);
         CheckOp.Run("rms_norm", x => RunNorm(x, false, hasGamma, false, 1e-5f),
             NormRef(s, false, hasGamma, false, 1e-5), Shapes(s, hasGamma, false));
+    }
+
+    [Theory]
+    [InlineData(false, true, true)]
+    [InlineData(true, false, false)]
+    [InlineData(false, false, true)]
+    public void Only_inputs_that_need_gradients_get_them(bool dx, bool dgamma, bool dbeta)
+    {
+        var s = new Shape(4, 9);
+        CheckOp.Run("layer_norm partial", x => RunNorm(x, true, true, true, 1e-5f),
+            NormRef(s, true, true, true, 1e-5), Shapes(s, true, true), differentiable: [dx, dgamma, dbeta]);
+        CheckOp.Run("rms_norm partial", x => RunNorm(x, false, true, false, 1e-5f),
+            NormRef(s, false, true, false, 1e-5), Shapes(s, true, false), differentiable: [dx, dgamma]);
     }
 
     [Fact]
