@@ -29,7 +29,8 @@ public sealed class NpyArray
 
     /// <summary>
     /// The NumPy dtype descriptor of the file this array was read from (e.g. <c>&lt;f8</c> for a float64 file read
-    /// as float32), or the one it will be written with (<c>&lt;f4</c>, <c>&lt;i4</c>, <c>|u1</c>, <c>|b1</c>).
+    /// as float32), or for an array made with <c>Of</c> the one it is written with. Writing always uses the
+    /// in-memory <see cref="Dtype"/>: <c>&lt;f4</c>, <c>&lt;i4</c>, <c>|u1</c> or <c>|b1</c>.
     /// </summary>
     public string Descr { get; }
 
