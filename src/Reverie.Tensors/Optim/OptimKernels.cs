@@ -1,9 +1,11 @@
-// OptimKernels: fused in-place update loops (Vector512 body + scalar tail) with scalar reference twins.
+// OptimKernels: fused in-place update loops (Vector<float> body + scalar tail) with scalar reference twins.
 // Both paths do the same IEEE operations in the same order (no FMA), so they agree bit for bit.
+// Vector<float> rather than Vector512: it is 16 wide where the runtime enables AVX-512 and 8 wide
+// where it does not (this machine's Xeon reports Vector.IsHardwareAccelerated = false).
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using V = System.Runtime.Intrinsics.Vector512<float>;
+using V = System.Numerics.Vector<float>;
 
 namespace Reverie.Tensors.Optim;
 
@@ -58,21 +60,21 @@ internal static class OptimKernels
         ref float mr = ref MemoryMarshal.GetReference(m);
         ref float vr = ref MemoryMarshal.GetReference(v);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector.IsHardwareAccelerated)
         {
-            V b1 = Vector512.Create(c.B1), omb1 = Vector512.Create(c.OneMinusB1), b2 = Vector512.Create(c.B2), omb2 = Vector512.Create(c.OneMinusB2);
-            V bc2 = Vector512.Create(c.Bc2Sqrt), eps = Vector512.Create(c.Eps), step = Vector512.Create(c.NegStepSize), l2 = Vector512.Create(c.L2);
+            V b1 = Vector.Create(c.B1), omb1 = Vector.Create(c.OneMinusB1), b2 = Vector.Create(c.B2), omb2 = Vector.Create(c.OneMinusB2);
+            V bc2 = Vector.Create(c.Bc2Sqrt), eps = Vector.Create(c.Eps), step = Vector.Create(c.NegStepSize), l2 = Vector.Create(c.L2);
             bool useL2 = c.L2 != 0f;
-            for (; i <= n - 16; i += 16)
+            for (; i <= n - V.Count; i += V.Count)
             {
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var gv = Vector512.LoadUnsafe(ref gr, (nuint)i);
+                var pv = Vector.LoadUnsafe(ref pr, (nuint)i);
+                var gv = Vector.LoadUnsafe(ref gr, (nuint)i);
                 if (useL2) gv += pv * l2;
-                var mv = Vector512.LoadUnsafe(ref mr, (nuint)i) * b1 + gv * omb1;
-                var vv = Vector512.LoadUnsafe(ref vr, (nuint)i) * b2 + omb2 * gv * gv;
+                var mv = Vector.LoadUnsafe(ref mr, (nuint)i) * b1 + gv * omb1;
+                var vv = Vector.LoadUnsafe(ref vr, (nuint)i) * b2 + omb2 * gv * gv;
                 mv.StoreUnsafe(ref mr, (nuint)i);
                 vv.StoreUnsafe(ref vr, (nuint)i);
-                var denom = Vector512.Sqrt(vv) / bc2 + eps;
+                var denom = Vector.SquareRoot(vv) / bc2 + eps;
                 (pv + step * (mv / denom)).StoreUnsafe(ref pr, (nuint)i);
             }
         }
@@ -104,25 +106,25 @@ internal static class OptimKernels
         ref float nr = ref MemoryMarshal.GetReference(nu);
         ref float mr = ref MemoryMarshal.GetReference(mu);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector.IsHardwareAccelerated)
         {
-            V scale = Vector512.Create(c.Scale), b2 = Vector512.Create(c.B2), omb2 = Vector512.Create(c.OneMinusB2), bc2 = Vector512.Create(c.Bc2);
-            V eps = Vector512.Create(c.Eps), b1 = Vector512.Create(c.B1), omb1 = Vector512.Create(c.OneMinusB1), bc1 = Vector512.Create(c.Bc1);
-            V wd = Vector512.Create(c.Wd), negLr = Vector512.Create(c.NegLr);
-            for (; i <= n - 16; i += 16)
+            V scale = Vector.Create(c.Scale), b2 = Vector.Create(c.B2), omb2 = Vector.Create(c.OneMinusB2), bc2 = Vector.Create(c.Bc2);
+            V eps = Vector.Create(c.Eps), b1 = Vector.Create(c.B1), omb1 = Vector.Create(c.OneMinusB1), bc1 = Vector.Create(c.Bc1);
+            V wd = Vector.Create(c.Wd), negLr = Vector.Create(c.NegLr);
+            for (; i <= n - V.Count; i += V.Count)
             {
-                var u = Vector512.LoadUnsafe(ref gr, (nuint)i) * scale;
-                var nv = b2 * Vector512.LoadUnsafe(ref nr, (nuint)i) + omb2 * (u * u);
+                var u = Vector.LoadUnsafe(ref gr, (nuint)i) * scale;
+                var nv = b2 * Vector.LoadUnsafe(ref nr, (nuint)i) + omb2 * (u * u);
                 nv.StoreUnsafe(ref nr, (nuint)i);
-                var r = u / (Vector512.Sqrt(nv / bc2) + eps);
+                var r = u / (Vector.SquareRoot(nv / bc2) + eps);
                 var o = r;
                 if (c.Momentum)
                 {
-                    var mv = omb1 * r + b1 * Vector512.LoadUnsafe(ref mr, (nuint)i);
+                    var mv = omb1 * r + b1 * Vector.LoadUnsafe(ref mr, (nuint)i);
                     mv.StoreUnsafe(ref mr, (nuint)i);
                     o = (c.Nesterov ? omb1 * r + b1 * mv : mv) / bc1;
                 }
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
+                var pv = Vector.LoadUnsafe(ref pr, (nuint)i);
                 if (c.Wd != 0f) o += wd * pv;
                 (pv + negLr * o).StoreUnsafe(ref pr, (nuint)i);
             }
@@ -157,11 +159,11 @@ internal static class OptimKernels
         ref float sr = ref MemoryMarshal.GetReference(source);
         float keep = 1f - tau;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector.IsHardwareAccelerated)
         {
-            V kv = Vector512.Create(keep), tv = Vector512.Create(tau);
-            for (; i <= n - 16; i += 16)
-                (kv * Vector512.LoadUnsafe(ref tr, (nuint)i) + tv * Vector512.LoadUnsafe(ref sr, (nuint)i)).StoreUnsafe(ref tr, (nuint)i);
+            V kv = Vector.Create(keep), tv = Vector.Create(tau);
+            for (; i <= n - V.Count; i += V.Count)
+                (kv * Vector.LoadUnsafe(ref tr, (nuint)i) + tv * Vector.LoadUnsafe(ref sr, (nuint)i)).StoreUnsafe(ref tr, (nuint)i);
         }
         for (; i < n; i++) Unsafe.Add(ref tr, i) = keep * Unsafe.Add(ref tr, i) + tau * Unsafe.Add(ref sr, i);
     }

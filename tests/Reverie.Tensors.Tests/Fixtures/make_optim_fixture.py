@@ -2,7 +2,7 @@
 """Reference numbers for tests/Reverie.Tensors.Tests/Optim/AdamFixtureTests.cs (torch 1.13, CPU).
 
 Runs torch.optim.Adam / AdamW (single-tensor path, foreach=False) for 4 steps on two tiny
-parameters, p0 (2, 3) and p1 (19,) (19 = one Vector512 block + a 3-element tail), with fixed
+parameters, p0 (2, 3) and p1 (19,) (19 = whole SIMD blocks of 8 or 16 plus a 3-element tail), with fixed
 dyadic gradients (exact in float32, so C# rebuilds them bit for bit). At step 2 p1 has no
 gradient (grad = None), which exercises PyTorch's per-parameter step counts. Every fourth element
 of g1 is tiny (2^-20 scale) so that sqrt(v) is comparable to eps and eps placement shows.
