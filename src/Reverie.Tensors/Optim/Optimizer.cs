@@ -87,13 +87,17 @@ public abstract class Optimizer
 
     /// <summary>Applies one update to every parameter that has a gradient, then increments <see cref="StepCount"/>.</summary>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's (nothing is updated then).</exception>
+    /// <exception cref="ObjectDisposedException">A parameter or gradient was released by its scope (nothing is updated then).</exception>
     public void Step()
     {
         for (int i = 0; i < _params.Length; i++)
         {
             var g = _params[i].Grad;
-            if (g is not null && g.Shape != _params[i].Shape)
+            if (g is null) continue;
+            if (g.Shape != _params[i].Shape)
                 throw new ArgumentException($"{Kind}: gradient {g.Shape} does not match parameter '{_names[i]}' {_params[i].Shape}");
+            if (g.IsReleased || _params[i].IsReleased)
+                throw new ObjectDisposedException(nameof(Tensor), $"{Kind}: parameter '{_names[i]}' {_params[i].Shape} or its gradient was released by a Tensor.Scope()");
         }
         double lr = CurrentLearningRate;
         for (int i = 0; i < _params.Length; i++)

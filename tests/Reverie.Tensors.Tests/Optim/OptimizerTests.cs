@@ -138,6 +138,19 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void A_gradient_released_by_its_scope_is_reported_before_anything_changes()
+    {
+        var ok = Tensor.Parameter(new Shape(3));
+        var p = Tensor.Parameter(new Shape(3), "p");
+        ok.Grad = Tensor.Ones(new Shape(3));
+        using (Tensor.Scope()) p.Grad = Tensor.Ones(new Shape(3));   // scoped: released at the end
+        var opt = new LaProp([ok, p]);
+        var e = Assert.Throws<ObjectDisposedException>(opt.Step);
+        Assert.Contains("laprop: parameter '1' (3,) or its gradient was released", e.Message);
+        Assert.Equal([0f, 0f, 0f], ok.ToArray());
+    }
+
+    [Fact]
     public void Loading_state_for_different_parameters_fails_with_a_clear_message()
     {
         var saved = new Adam(Params(1)).StateDict();
