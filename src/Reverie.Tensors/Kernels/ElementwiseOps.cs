@@ -9,8 +9,63 @@ namespace Reverie.Tensors.Kernels;
 public static class Ew
 {
     // ------------------------------------------------------------ math helpers
+    /// <summary>
+    /// e^x for 16 lanes (Cephes expf: x = n ln2 + r, |r| ≤ ln2/2, degree-6 polynomial, scale by 2^n;
+    /// relative error about 2e-7). Our own so that its speed does not depend on whether the runtime
+    /// treats Vector512 as accelerated. Overflow gives +∞, underflow 0, NaN stays NaN.
+    /// </summary>
+    public static V VExp(V x)
+    {
+        var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.33654f)), Vector512.Create(88.37626f)); // keeps 2^n finite
+        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
+        var r = xc - n * Vector512.Create(0.693359375f) + n * Vector512.Create(2.12194440e-4f);
+        var p = Vector512.Create(1.9875691500E-4f);
+        p = p * r + Vector512.Create(1.3981999507E-3f);
+        p = p * r + Vector512.Create(8.3334519073E-3f);
+        p = p * r + Vector512.Create(4.1665795894E-2f);
+        p = p * r + Vector512.Create(1.6666665459E-1f);
+        p = p * r + Vector512.Create(5.0000001201E-1f);
+        p = p * r * r + r + V.One;
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        var y = p * scale;
+        y = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88.72283f)), Vector512.Create(float.PositiveInfinity), y);
+        y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-87.33654f)), V.Zero, y);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+    }
+
+    /// <summary>
+    /// Natural log for 16 lanes (Cephes logf: x = m 2^e with m in [√½, √2), polynomial in m-1;
+    /// relative error about 2e-7). x = 0 gives -∞, x &lt; 0 or NaN gives NaN, +∞ stays +∞.
+    /// </summary>
+    public static V VLog(V x)
+    {
+        var bits = x.AsInt32();
+        var e = Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127);
+        var m = ((bits & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle(); // [1, 2)
+        var big = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
+        m = Vector512.ConditionalSelect(big, m * Vector512.Create(0.5f), m);
+        var ef = Vector512.ConvertToSingle(e) + Vector512.ConditionalSelect(big, V.One, V.Zero);
+        var f = m - V.One;
+        var z = f * f;
+        var p = Vector512.Create(7.0376836292E-2f);
+        p = p * f - Vector512.Create(1.1514610310E-1f);
+        p = p * f + Vector512.Create(1.1676998740E-1f);
+        p = p * f - Vector512.Create(1.2420140846E-1f);
+        p = p * f + Vector512.Create(1.4249322787E-1f);
+        p = p * f - Vector512.Create(1.6668057665E-1f);
+        p = p * f + Vector512.Create(2.0000714765E-1f);
+        p = p * f - Vector512.Create(2.4999993993E-1f);
+        p = p * f + Vector512.Create(3.3333331174E-1f);
+        var y = p * f * z - Vector512.Create(0.5f) * z + f;
+        y += ef * Vector512.Create(0.693147180559945f);
+        // specials: subnormals are rare in RL and treated as their exponent-field value (close to -87..-103)
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, V.Zero), Vector512.Create(float.NegativeInfinity), y);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, V.Zero) | ~Vector512.Equals(x, x), Vector512.Create(float.NaN), y);
+    }
+
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
-    public static V Sigmoid(V x) => V.One / (V.One + Vector512.Exp(-x));
+    public static V Sigmoid(V x) => V.One / (V.One + VExp(-x));
 
     /// <summary>erf via Abramowitz-Stegun 7.1.26 (|error| &lt; 1.5e-7).</summary>
     public static float Erf(float x)
@@ -31,12 +86,12 @@ public static class Ew
         p = p * t - Vector512.Create(0.284496736f);
         p = p * t + Vector512.Create(0.254829592f);
         p *= t;
-        var r = V.One - p * Vector512.Exp(-ax * ax);
+        var r = V.One - p * VExp(-ax * ax);
         return Vector512.CopySign(r, x);
     }
 
     public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
-    public static V Softplus(V x) => Vector512.Max(x, V.Zero) + Vector512.Log(V.One + Vector512.Exp(-Vector512.Abs(x)));
+    public static V Softplus(V x) => Vector512.Max(x, V.Zero) + VLog(V.One + VExp(-Vector512.Abs(x)));
 
     /// <summary>tanh(softplus(x)) = n(n+2) / (n(n+2)+2) with n = e^x (mish's gate).</summary>
     public static float TanhSoftplus(float x)
@@ -48,7 +103,7 @@ public static class Ew
 
     public static V TanhSoftplus(V x)
     {
-        var n = Vector512.Exp(Vector512.Min(x, Vector512.Create(20f)));
+        var n = VExp(Vector512.Min(x, Vector512.Create(20f)));
         var t = n * (n + Vector512.Create(2f));
         return t / (t + Vector512.Create(2f));
     }
@@ -61,13 +116,13 @@ public static class Ew
     public struct Abs : IUnaryOp { public static float Invoke(float x) => MathF.Abs(x); public static V Invoke(V x) => Vector512.Abs(x); }
     public struct Square : IUnaryOp { public static float Invoke(float x) => x * x; public static V Invoke(V x) => x * x; }
     public struct Sqrt : IUnaryOp { public static float Invoke(float x) => MathF.Sqrt(x); public static V Invoke(V x) => Vector512.Sqrt(x); }
-    public struct Exp : IUnaryOp { public static float Invoke(float x) => MathF.Exp(x); public static V Invoke(V x) => Vector512.Exp(x); }
-    public struct Log : IUnaryOp { public static float Invoke(float x) => MathF.Log(x); public static V Invoke(V x) => Vector512.Log(x); }
+    public struct Exp : IUnaryOp { public static float Invoke(float x) => MathF.Exp(x); public static V Invoke(V x) => VExp(x); }
+    public struct Log : IUnaryOp { public static float Invoke(float x) => MathF.Log(x); public static V Invoke(V x) => VLog(x); }
     public struct Relu : IUnaryOp { public static float Invoke(float x) => x > 0f ? x : 0f; public static V Invoke(V x) => Vector512.Max(x, V.Zero); }
     public struct Elu : IUnaryOp
     {
         public static float Invoke(float x) => x > 0f ? x : MathF.Exp(x) - 1f;
-        public static V Invoke(V x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), x, Vector512.Exp(Vector512.Min(x, V.Zero)) - V.One);
+        public static V Invoke(V x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, V.Zero), x, VExp(Vector512.Min(x, V.Zero)) - V.One);
     }
     public struct Sigm : IUnaryOp { public static float Invoke(float x) => Sigmoid(x); public static V Invoke(V x) => Sigmoid(x); }
     public struct Tanh : IUnaryOp
@@ -76,7 +131,7 @@ public static class Ew
         public static V Invoke(V x)
         {
             // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow, good relative accuracy.
-            var e = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x));
+            var e = VExp(Vector512.Create(-2f) * Vector512.Abs(x));
             return Vector512.CopySign((V.One - e) / (V.One + e), x);
         }
     }
@@ -138,7 +193,7 @@ public static class Ew
             g * (0.5f * (1f + Erf(x * InvSqrt2)) + x * InvSqrt2Pi * MathF.Exp(-0.5f * x * x));
         public static V Invoke(V x, V y, V g) =>
             g * (Vector512.Create(0.5f) * (V.One + Erf(x * Vector512.Create(InvSqrt2)))
-                 + x * Vector512.Create(InvSqrt2Pi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x));
+                 + x * Vector512.Create(InvSqrt2Pi) * VExp(Vector512.Create(-0.5f) * x * x));
     }
 
     // ------------------------------------------------------------ binary forward
@@ -154,7 +209,7 @@ public static class Ew
         public static V Invoke(V a, V b)
         {
             // Vectorized only where a > 0 (exp(b log a)); other lanes fall back to scalar Pow.
-            if (Vector512.GreaterThanAll(a, V.Zero)) return Vector512.Exp(b * Vector512.Log(a));
+            if (Vector512.GreaterThanAll(a, V.Zero)) return VExp(b * VLog(a));
             Span<float> r = stackalloc float[16];
             for (int i = 0; i < 16; i++) r[i] = MathF.Pow(a.GetElement(i), b.GetElement(i));
             return Vector512.Create((ReadOnlySpan<float>)r);
