@@ -118,13 +118,14 @@ public class ConvTests
     }
 
     [Fact]
-    public void Im2col_matches_its_reference_twin()
+    public void Im2col_and_col2im_match_their_reference_twins()
     {
         var rng = new Rng(5);
         foreach (var (c, h, w, kh, kw, s, p) in new[] { (1, 1, 1, 1, 1, 1, 0), (2, 5, 7, 3, 2, 1, 1), (3, 9, 8, 4, 4, 2, 1),
-                     (1, 4, 4, 5, 5, 1, 2), (2, 7, 3, 2, 3, 3, 2), (1, 6, 11, 3, 3, 2, 0) })
+                     (1, 4, 4, 5, 5, 1, 2), (2, 7, 3, 2, 3, 3, 2), (1, 6, 11, 3, 3, 2, 0), (2, 6, 5, 1, 1, 3, 0), (1, 3, 1100, 3, 4, 2, 3) })
         {
             var g = new ConvGeom(c, h, w, kh, kw, s, p);
+            string what = $"({c},{h},{w}) k{kh}x{kw} s{s} p{p}";
             var img = new float[g.ImageSize];
             rng.FillNormal(img);
             int ld = g.P + 3, off = 2;
@@ -133,7 +134,16 @@ public class ConvTests
             Im2Col.Forward(img, g, fast, ld, off);
             Im2Col.ForwardReference(img, g, reference, ld, off);
             for (int i = 0; i < fast.Length; i++)
-                Assert.True(fast[i].Equals(reference[i]), $"im2col ({c},{h},{w}) k{kh}x{kw} s{s} p{p}: [{i}] {fast[i]} vs {reference[i]}");
+                Assert.True(fast[i].Equals(reference[i]), $"im2col {what}: [{i}] {fast[i]} vs {reference[i]}");
+
+            var col = new float[g.Rows * ld];
+            rng.FillNormal(col);
+            var back = (float[])img.Clone();
+            var backRef = (float[])img.Clone();
+            Im2Col.Backward(col, ld, off, g, back);
+            Im2Col.BackwardReference(col, ld, off, g, backRef);
+            for (int i = 0; i < back.Length; i++)
+                CheckOp.AssertClose(backRef[i], back[i], 1e-5, 1e-5, $"col2im {what} [{i}]");
         }
     }
 
