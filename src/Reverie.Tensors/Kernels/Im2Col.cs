@@ -23,10 +23,10 @@ internal readonly struct ConvGeom(int c, int h, int w, int kh, int kw, int strid
 
 internal static class Im2Col
 {
-    // A zero-padded input row split into its `stride` phases: phase φ, entry j holds padded[j·s + φ],
-    // so the row of column r = (c, ki, kj) at output row oh is phase (kj mod s) from kj / s on: a
-    // contiguous run of Wo floats. Splitting costs O(W) per input row; the copies then need no bounds
-    // logic. Everything that does not depend on the row (phase ranges, run starts) is computed once.
+    // Each channel is zero-padded and every padded row split into its `stride` phases (phase φ, entry j
+    // holds padded[j·s + φ]) once. Then the run of column row r = (c, ki, kj) at output row oh is
+    // phase (kj mod s) of padded row oh·s + ki, from entry kj / s on: Wo contiguous floats, copied
+    // without bounds logic. Splitting costs O(H·W) per channel; phase ranges are computed once per call.
     private static int PhaseLength(in ConvGeom g) => (g.W + 2 * g.Pad + g.Stride - 1) / g.Stride;
 
     // Phase f holds real pixels in entries [lo[f], hi[f]), read from input column first[f] with step s.

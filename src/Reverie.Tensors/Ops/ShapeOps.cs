@@ -53,13 +53,14 @@ public sealed partial class Tensor
         PermuteKernel.Run(Span, Shape, perm, y.Span, accumulate: false);
         var x = this;
         if (NeedsGrad(x))
+        {
+            var inv = new int[perm.Length];
+            for (int i = 0; i < perm.Length; i++) inv[perm[i]] = i;
             Record(y, op, [x], g =>
             {
-                if (!x.RequiresGrad) return;
-                var inv = new int[perm.Length];
-                for (int i = 0; i < perm.Length; i++) inv[perm[i]] = i;
-                PermuteKernel.Run(g.Span, g.Shape, inv, x.GradSpan(), accumulate: true);
+                if (x.RequiresGrad) PermuteKernel.Run(g.Span, g.Shape, inv, x.GradSpan(), accumulate: true);
             });
+        }
         return y;
     }
 
