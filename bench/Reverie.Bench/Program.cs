@@ -7,6 +7,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
 {
     ["gemm"] = GemmWorkload.Run,
     ["mlp"] = MlpWorkload.Run,
+    ["conv"] = ConvWorkload.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -1,0 +1,66 @@
+// conv workload: the DreamerV3-style image encoder/decoder layers (64x64x3, kernel 4, stride 2,
+// padding 1, channels 32..256), forward and forward+backward per layer, ms and GFLOP/s.
+using System.Diagnostics;
+using Reverie.Tensors;
+using Reverie.Tensors.Kernels;
+
+namespace Reverie.Bench;
+
+public static class ConvWorkload
+{
+    // (name, transposed, Cin, Cout, input H=W); every layer is kernel 4, stride 2, padding 1.
+    private static readonly (string Name, bool T, int Cin, int Cout, int Hw)[] Layers =
+    [
+        ("enc1 3->32 64x64", false, 3, 32, 64), ("enc2 32->64 32x32", false, 32, 64, 32),
+        ("enc3 64->128 16x16", false, 64, 128, 16), ("enc4 128->256 8x8", false, 128, 256, 8),
+        ("dec1 256->128 4x4", true, 256, 128, 4), ("dec2 128->64 8x8", true, 128, 64, 8),
+        ("dec3 64->32 16x16", true, 64, 32, 16), ("dec4 32->3 32x32", true, 32, 3, 32),
+    ];
+
+    public static void Run(BenchOptions o)
+    {
+        Gemm.MaxThreads = o.Threads;
+        int batch = o.Iters > 0 ? o.Iters : 16;   // --iters sets the batch of images here
+        var rng = new Rng(0);
+        foreach (var (name, t, cin, cout, hw) in Layers)
+        {
+            var x = Tensor.Randn(new Shape(batch, cin, hw, hw), rng).Keep();
+            var w = Tensor.Randn(t ? new Shape(cin, cout, 4, 4) : new Shape(cout, cin, 4, 4), rng).Keep();
+            var b = Tensor.Randn(new Shape(cout), rng).Keep();
+            w.RequiresGrad = true; b.RequiresGrad = true; x.RequiresGrad = true;
+            int ho = t ? hw * 2 : hw / 2;
+            double macs = (double)batch * cin * cout * 16 * (t ? hw * hw : ho * ho);
+            Tensor Fwd() => t ? Tensor.ConvTranspose2d(x, w, b, 2, 1) : Tensor.Conv2d(x, w, b, 2, 1);
+            double fwd = Time(() => { using var s = Tensor.Scope(); using var ng = Tensor.NoGrad(); Fwd(); }, o.Reps);
+            double both = Time(() =>
+            {
+                using var s = Tensor.Scope();
+                Fwd().Sum().Backward();
+                x.Grad = null; w.Grad = null; b.Grad = null;
+            }, o.Reps);
+            Report.Line(new { Workload = "conv", Layer = name, Batch = batch, Threads = o.Threads,
+                FwdMs = Math.Round(fwd * 1e3, 2), FwdGflops = Math.Round(2 * macs / fwd * 1e-9, 1),
+                FwdBwdMs = Math.Round(both * 1e3, 2), FwdBwdGflops = Math.Round(6 * macs / both * 1e-9, 1) });
+        }
+    }
+
+    // Best of `rounds` medians of 5 timed calls after a warm-up call (seconds per call).
+    private static double Time(Action f, int rounds)
+    {
+        f();
+        double best = double.MaxValue;
+        var t = new double[5];
+        for (int r = 0; r < Math.Max(rounds, 1); r++)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                f();
+                t[i] = sw.Elapsed.TotalSeconds;
+            }
+            Array.Sort(t);
+            best = Math.Min(best, t[t.Length / 2]);
+        }
+        return best;
+    }
+}

@@ -1,0 +1,242 @@
+// Checks of Conv2d and ConvTranspose2d: double-precision nested-loop references with central
+// differences on awkward shapes, the im2col kernel against its twin, the adjoint identity on a
+// world-model shape, PyTorch fixtures (Fixtures/make_conv_fixture.py) and shape errors.
+using System.Text.Json;
+using Reverie.Tensors;
+using Reverie.Tensors.Kernels;
+
+namespace Reverie.Tensors.Tests.Ops;
+
+public class ConvTests
+{
+    // out[n, o, oh, ow] = b[o] + Σ x[n, c, oh·s - p + ki, ow·s - p + kj] · w[o, c, ki, kj]
+    private static double[] ConvRef(double[] x, Shape xs, double[] w, Shape ws, double[]? b, int s, int p)
+    {
+        int N = xs[0], C = xs[1], H = xs[2], W = xs[3], O = ws[0], kH = ws[2], kW = ws[3];
+        int Ho = (H + 2 * p - kH) / s + 1, Wo = (W + 2 * p - kW) / s + 1;
+        var y = new double[N * O * Ho * Wo];
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < O; o++)
+                for (int oh = 0; oh < Ho; oh++)
+                    for (int ow = 0; ow < Wo; ow++)
+                    {
+                        double acc = b is null ? 0 : b[o];
+                        for (int c = 0; c < C; c++)
+                            for (int ki = 0; ki < kH; ki++)
+                                for (int kj = 0; kj < kW; kj++)
+                                {
+                                    int ih = oh * s - p + ki, iw = ow * s - p + kj;
+                                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                    acc += x[((n * C + c) * H + ih) * W + iw] * w[((o * C + c) * kH + ki) * kW + kj];
+                                }
+                        y[((n * O + o) * Ho + oh) * Wo + ow] = acc;
+                    }
+        return y;
+    }
+
+    // The PyTorch definition: every input pixel scatters x · w[ci, co] into y at (h·s - p + ki, w·s - p + kj).
+    private static double[] ConvTRef(double[] x, Shape xs, double[] w, Shape ws, double[]? b, int s, int p, int op)
+    {
+        int N = xs[0], Ci = xs[1], H = xs[2], W = xs[3], Co = ws[1], kH = ws[2], kW = ws[3];
+        int Ho = (H - 1) * s - 2 * p + kH + op, Wo = (W - 1) * s - 2 * p + kW + op;
+        var y = new double[N * Co * Ho * Wo];
+        for (int n = 0; n < N; n++)
+            for (int co = 0; co < Co; co++)
+                for (int i = 0; i < Ho * Wo; i++) y[(n * Co + co) * Ho * Wo + i] = b is null ? 0 : b[co];
+        for (int n = 0; n < N; n++)
+            for (int ci = 0; ci < Ci; ci++)
+                for (int h = 0; h < H; h++)
+                    for (int ww = 0; ww < W; ww++)
+                        for (int co = 0; co < Co; co++)
+                            for (int ki = 0; ki < kH; ki++)
+                                for (int kj = 0; kj < kW; kj++)
+                                {
+                                    int oy = h * s - p + ki, ox = ww * s - p + kj;
+                                    if (oy < 0 || oy >= Ho || ox < 0 || ox >= Wo) continue;
+                                    y[((n * Co + co) * Ho + oy) * Wo + ox] += x[((n * Ci + ci) * H + h) * W + ww] * w[((ci * Co + co) * kH + ki) * kW + kj];
+                                }
+        return y;
+    }
+
+    // (x shape, weight shape, stride, padding, bias)
+    public static IEnumerable<object[]> ConvCases() =>
+    [
+        [new[] { 1, 1, 5, 5 }, new[] { 2, 1, 3, 3 }, 1, 0, true],       // C = 1, N = 1
+        [new[] { 3, 2, 7, 6 }, new[] { 4, 2, 3, 2 }, 2, 1, true],       // non-square kernel, stride 2, padding 1
+        [new[] { 2, 3, 9, 7 }, new[] { 3, 3, 4, 4 }, 2, 1, false],      // the encoder's k4 s2 p1 on odd sizes
+        [new[] { 1, 2, 1, 4 }, new[] { 1, 2, 2, 3 }, 1, 1, true],       // kernel taller than the unpadded input
+        [new[] { 3, 1, 6, 5 }, new[] { 2, 1, 1, 1 }, 3, 0, true],       // 1x1 kernel, stride larger than kernel
+        [new[] { 2, 2, 5, 5 }, new[] { 3, 2, 3, 3 }, 1, 2, true],       // padding larger than half the kernel
+    ];
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d_matches_reference(int[] xd, int[] wd, int stride, int padding, bool bias)
+    {
+        Shape xs = new(xd), ws = new(wd);
+        Shape[] shapes = bias ? [xs, ws, new Shape(wd[0])] : [xs, ws];
+        CheckOp.Run($"conv2d s{stride} p{padding}",
+            x => Tensor.Conv2d(x[0], x[1], bias ? x[2] : null, stride, padding),
+            x => ConvRef(x[0], xs, x[1], ws, bias ? x[2] : null, stride, padding), shapes);
+    }
+
+    // (x shape, weight shape, stride, padding, output padding, bias)
+    public static IEnumerable<object[]> ConvTCases() =>
+    [
+        [new[] { 1, 1, 3, 3 }, new[] { 1, 2, 3, 3 }, 1, 0, 0, true],
+        [new[] { 3, 2, 4, 3 }, new[] { 2, 3, 4, 4 }, 2, 1, 0, true],    // the decoder's k4 s2 p1
+        [new[] { 2, 3, 3, 5 }, new[] { 3, 1, 3, 2 }, 2, 1, 1, true],    // non-square kernel, output padding
+        [new[] { 1, 2, 3, 2 }, new[] { 2, 2, 2, 3 }, 3, 2, 2, false],   // stride above the kernel height
+        [new[] { 2, 1, 1, 1 }, new[] { 1, 3, 2, 2 }, 1, 0, 0, true],    // a single input pixel
+    ];
+
+    [Theory]
+    [MemberData(nameof(ConvTCases))]
+    public void ConvTranspose2d_matches_reference(int[] xd, int[] wd, int stride, int padding, int outputPadding, bool bias)
+    {
+        Shape xs = new(xd), ws = new(wd);
+        Shape[] shapes = bias ? [xs, ws, new Shape(wd[1])] : [xs, ws];
+        CheckOp.Run($"conv_transpose2d s{stride} p{padding} op{outputPadding}",
+            x => Tensor.ConvTranspose2d(x[0], x[1], bias ? x[2] : null, stride, padding, outputPadding),
+            x => ConvTRef(x[0], xs, x[1], ws, bias ? x[2] : null, stride, padding, outputPadding), shapes);
+    }
+
+    [Fact]
+    public void Grouped_gemms_with_a_ragged_last_group_match_reference()
+    {
+        ConvKernels.MaxGroupOverride = 2;   // thread-static: 5 images run as groups of 2, 2, 1
+        try
+        {
+            Shape xs = new(5, 2, 5, 4), ws = new(3, 2, 3, 3), bs = new(3);
+            CheckOp.Run("conv2d grouped", x => Tensor.Conv2d(x[0], x[1], x[2], 2, 1),
+                x => ConvRef(x[0], xs, x[1], ws, x[2], 2, 1), [xs, ws, bs]);
+            Shape ts = new(5, 3, 3, 2), tw = new(3, 2, 4, 3), tb = new(2);
+            CheckOp.Run("conv_transpose2d grouped", x => Tensor.ConvTranspose2d(x[0], x[1], x[2], 2, 1, 1),
+                x => ConvTRef(x[0], ts, x[1], tw, x[2], 2, 1, 1), [ts, tw, tb]);
+        }
+        finally { ConvKernels.MaxGroupOverride = 0; }
+    }
+
+    [Fact]
+    public void Im2col_and_col2im_match_their_reference_twins()
+    {
+        var rng = new Rng(5);
+        foreach (var (c, h, w, kh, kw, s, p) in new[] { (1, 1, 1, 1, 1, 1, 0), (2, 5, 7, 3, 2, 1, 1), (3, 9, 8, 4, 4, 2, 1),
+                     (1, 4, 4, 5, 5, 1, 2), (2, 7, 3, 2, 3, 3, 2), (1, 6, 11, 3, 3, 2, 0), (2, 6, 5, 1, 1, 3, 0), (1, 3, 1100, 3, 4, 2, 3) })
+        {
+            var g = new ConvGeom(c, h, w, kh, kw, s, p);
+            string what = $"({c},{h},{w}) k{kh}x{kw} s{s} p{p}";
+            var img = new float[g.ImageSize];
+            rng.FillNormal(img);
+            int ld = g.P + 3, off = 2;
+            var fast = Enumerable.Repeat(float.NaN, g.Rows * ld).ToArray();
+            var reference = Enumerable.Repeat(float.NaN, g.Rows * ld).ToArray();
+            Im2Col.Forward(img, g, fast, ld, off);
+            Im2Col.ForwardReference(img, g, reference, ld, off);
+            for (int i = 0; i < fast.Length; i++)
+                Assert.True(fast[i].Equals(reference[i]), $"im2col {what}: [{i}] {fast[i]} vs {reference[i]}");
+
+            var col = new float[g.Rows * ld];
+            rng.FillNormal(col);
+            var back = (float[])img.Clone();
+            var backRef = (float[])img.Clone();
+            Im2Col.Backward(col, ld, off, g, back);
+            Im2Col.BackwardReference(col, ld, off, g, backRef);
+            for (int i = 0; i < back.Length; i++)
+                CheckOp.AssertClose(backRef[i], back[i], 1e-5, 1e-5, $"col2im {what} [{i}]");
+        }
+    }
+
+    [Fact]
+    public void ConvTranspose2d_is_the_adjoint_of_Conv2d_on_a_world_model_shape()
+    {
+        // Encoder layer on 64x64 RGB images: <conv(x), y> = <x, convT(y)> with the same weight.
+        var rng = new Rng(11);
+        var x = Tensor.Randn(new Shape(3, 3, 64, 64), rng);
+        var w = Tensor.Randn(new Shape(16, 3, 4, 4), rng);
+        var y = Tensor.Randn(new Shape(3, 16, 32, 32), rng);
+        var cx = Tensor.Conv2d(x, w, null, 2, 1);
+        Assert.Equal(new Shape(3, 16, 32, 32), cx.Shape);
+        var ty = Tensor.ConvTranspose2d(y, w, null, 2, 1);
+        Assert.Equal(new Shape(3, 3, 64, 64), ty.Shape);
+        double lhs = 0, rhs = 0;
+        for (int i = 0; i < cx.Size; i++) lhs += (double)cx.Span[i] * y.Span[i];
+        for (int i = 0; i < ty.Size; i++) rhs += (double)x.Span[i] * ty.Span[i];
+        Assert.True(Math.Abs(lhs - rhs) <= 1e-4 * Math.Abs(lhs) + 1e-2, $"<conv x, y> = {lhs} but <x, convT y> = {rhs}");
+        // and the forward against the double reference at every output
+        var expected = ConvRef(Array.ConvertAll(x.ToArray(), v => (double)v), x.Shape, Array.ConvertAll(w.ToArray(), v => (double)v), w.Shape, null, 2, 1);
+        for (int i = 0; i < expected.Length; i++) CheckOp.AssertClose(expected[i], cx.Span[i], 1e-4, 1e-4, $"conv2d 64x64 [{i}]");
+    }
+
+    [Fact]
+    public void Conv_ops_match_pytorch_fixture()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "conv", "conv_cases.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        int count = 0;
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            string name = c.GetProperty("name").GetString()!;
+            Tensor Load(string key, string shapeKey)
+            {
+                var t = Tensor.FromArray(Floats(c, key), new Shape(Ints(c, shapeKey)));
+                t.RequiresGrad = true;
+                return t;
+            }
+            var x = Load("x", "x_shape");
+            var w = Load("weight", "w_shape");
+            var b = Tensor.FromArray(Floats(c, "bias"));
+            b.RequiresGrad = true;
+            int s = c.GetProperty("stride").GetInt32(), p = c.GetProperty("padding").GetInt32(), op = c.GetProperty("output_padding").GetInt32();
+            var y = c.GetProperty("transposed").GetBoolean() ? Tensor.ConvTranspose2d(x, w, b, s, p, op) : Tensor.Conv2d(x, w, b, s, p);
+            Assert.Equal(new Shape(Ints(c, "out_shape")), y.Shape);
+            Tensor.Mul(y, Tensor.FromArray(Floats(c, "seed"), y.Shape)).Sum().Backward();
+            Compare(name + " out", Floats(c, "out"), y);
+            Compare(name + " grad_x", Floats(c, "grad_x"), x.Grad!);
+            Compare(name + " grad_weight", Floats(c, "grad_weight"), w.Grad!);
+            Compare(name + " grad_bias", Floats(c, "grad_bias"), b.Grad!);
+            count++;
+        }
+        Assert.Equal(4, count);
+    }
+
+    private static float[] Floats(JsonElement c, string key) => c.GetProperty(key).EnumerateArray().Select(v => v.GetSingle()).ToArray();
+    private static int[] Ints(JsonElement c, string key) => c.GetProperty(key).EnumerateArray().Select(v => v.GetInt32()).ToArray();
+
+    private static void Compare(string what, float[] expected, Tensor actual)
+    {
+        Assert.Equal(expected.Length, actual.Size);
+        var a = actual.Span;
+        for (int i = 0; i < expected.Length; i++) CheckOp.AssertClose(expected[i], a[i], 1e-4, 1e-4, $"{what}[{i}]");
+    }
+
+    [Fact]
+    public void Conv_shape_errors_name_the_op_and_shapes()
+    {
+        var x = Tensor.Zeros(new Shape(2, 3, 8, 8));
+        var e = Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, Tensor.Zeros(new Shape(4, 5, 3, 3))));
+        Assert.Equal("conv2d: input (2, 3, 8, 8) has 3 channels but weight (4, 5, 3, 3) expects 5", e.Message);
+        Assert.Contains("(N, C, H, W)", Assert.Throws<ArgumentException>(() => Tensor.Conv2d(Tensor.Zeros(new Shape(3, 8, 8)), Tensor.Zeros(new Shape(4, 3, 3, 3)))).Message);
+        var w = Tensor.Zeros(new Shape(4, 3, 3, 3));
+        Assert.Contains("bias (3,)", Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, w, Tensor.Zeros(new Shape(3)))).Message);
+        Assert.Contains("stride", Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, w, null, 0)).Message);
+        Assert.Contains("padding", Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, w, null, 1, -1)).Message);
+        Assert.Contains("larger than the padded input", Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, Tensor.Zeros(new Shape(4, 3, 11, 3)), null, 1, 1)).Message);
+
+        var wt = Tensor.Zeros(new Shape(3, 2, 4, 4));
+        var t = Assert.Throws<ArgumentException>(() => Tensor.ConvTranspose2d(Tensor.Zeros(new Shape(2, 5, 4, 4)), wt));
+        Assert.Contains("conv_transpose2d: input (2, 5, 4, 4) has 5 channels but weight (3, 2, 4, 4) expects 3", t.Message);
+        Assert.Contains("outputPadding", Assert.Throws<ArgumentException>(() => Tensor.ConvTranspose2d(x, wt, null, 2, 1, 2)).Message);
+        Assert.Contains("bias (3,)", Assert.Throws<ArgumentException>(() => Tensor.ConvTranspose2d(x, wt, Tensor.Zeros(new Shape(3)))).Message);
+        Assert.Contains("not positive", Assert.Throws<ArgumentException>(() => Tensor.ConvTranspose2d(Tensor.Zeros(new Shape(1, 3, 1, 1)), Tensor.Zeros(new Shape(3, 2, 2, 2)), null, 1, 1)).Message);
+    }
+
+    [Fact]
+    public void Empty_batch_gives_an_empty_output()
+    {
+        var y = Tensor.Conv2d(Tensor.Zeros(new Shape(0, 3, 8, 8)), Tensor.Zeros(new Shape(4, 3, 4, 4)), null, 2, 1);
+        Assert.Equal(new Shape(0, 4, 4, 4), y.Shape);
+        var t = Tensor.ConvTranspose2d(Tensor.Zeros(new Shape(0, 4, 4, 4)), Tensor.Zeros(new Shape(4, 3, 4, 4)), null, 2, 1);
+        Assert.Equal(new Shape(0, 3, 8, 8), t.Shape);
+    }
+}
