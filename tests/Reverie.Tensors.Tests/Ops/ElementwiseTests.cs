@@ -161,3 +161,20 @@ public class ElementwiseTests
         Assert.Equal([1f, 2f], x.Grad!.ToArray()); // d/dx (x * c) = c
     }
 }
+
+public class ReshapeTests
+{
+    [Fact]
+    public void Reshape_family_passes_values_and_gradients_through()
+    {
+        var s = new Shape(2, 3, 4);
+        Reference id = x => x[0].ToArray();
+        CheckOp.Run("reshape", x => x[0].Reshape(4, -1), id, [s]);
+        CheckOp.Run("flatten", x => x[0].Flatten(1), id, [s]);
+        CheckOp.Run("unsqueeze", x => x[0].Unsqueeze(1), id, [s]);
+        CheckOp.Run("squeeze", x => x[0].Unsqueeze(0).Squeeze(0), id, [s]);
+        // a reshaped tensor used twice still sums its gradients
+        CheckOp.Run("reshape_twice", x => x[0].Reshape(24) * x[0].Reshape(24), x => x[0].Select(v => v * v).ToArray(), [s]);
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros(s).Squeeze(0));
+    }
+}
