@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Reverie.Tensors.Kernels;
 
 /// <summary>
-/// Scratch memory of one thread: packed A slivers, a B tail strip, and (for the thread that calls
+/// Scratch memory of one thread: packed A slivers, transposed copies, and (for the thread that calls
 /// sgemm) the packed B block shared with the workers. Buffers only grow, so steady-state calls do
 /// not allocate. Arrays live on the pinned object heap, so raw pointers into them stay valid.
 /// </summary>
@@ -15,20 +15,18 @@ internal sealed unsafe class GemmBuffers
     /// <summary>This thread's buffers.</summary>
     public static GemmBuffers Current => _current ??= new GemmBuffers();
 
-    private Slot _a, _b, _tail, _t;
+    private Slot _a, _b, _t;
 
     /// <summary>Packed A (slivers of up to 14 rows).</summary>
     public float* A(long floats) => _a.Get(floats);
     /// <summary>Packed B (panels of 32 columns), shared by all parts of one call.</summary>
     public float* B(long floats) => _b.Get(floats);
-    /// <summary>A K×32 strip for the ragged last column panel read in place.</summary>
-    public float* Tail(long floats) => _tail.Get(floats);
     /// <summary>A transposed copy (the dot-product path's A^T or B^T).</summary>
     public float* T(long floats) => _t.Get(floats);
 
     /// <summary>Jobs cached per calling thread (one of each kind, reused call after call).</summary>
     public readonly GemmPackedJob Packed = new();
-    public readonly GemmInPlaceJob InPlace = new();
+    public readonly GemmRowsJob Rows = new();
     public readonly GemmDotJob Dot = new();
 
     private struct Slot

@@ -18,6 +18,7 @@ internal sealed unsafe class GemmDotJob : GemmArgsJob
     public float* Ar, Br;
     public nint LdAr, LdBr;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int part, int parts)
     {
         int mb = (M + MRD - 1) / MRD, nb = (N + NRD - 1) / NRD;
@@ -55,6 +56,7 @@ internal sealed unsafe class GemmDotJob : GemmArgsJob
     }
 
     /// <summary>dst[j*K + k] = op(src)(k, j) for a K×n matrix stored with leading dimension ld (a plain transpose copy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(float* src, nint ld, int K, int n, float* dst)
     {
         for (int k = 0; k < K; k++)

@@ -1,5 +1,4 @@
 // GemmFast: picks sgemm's fast path for a shape (packed, B in place, dot products) and its thread count.
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Reverie.Tensors.Kernels;
@@ -27,17 +26,20 @@ public static partial class Gemm
 internal static unsafe class GemmFast
 {
     /// <summary>The kernels this class can run.</summary>
-    internal enum Path { Auto, Packed, InPlace, Dot }
+    internal enum Path { Auto, Packed, Rows, Dot }
 
-    /// <summary>True when AVX-512F is available and Vector512 is accelerated.</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>
+    /// True when AVX-512F is available. (Not Vector512.IsHardwareAccelerated: .NET reports false on
+    /// Skylake-X/Cascade Lake, where it prefers 256-bit vectors, yet Vector512 code still runs as zmm.)
+    /// </summary>
+    public static bool IsSupported => Avx512F.IsSupported && Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Forces a path on the calling thread (tests and benchmarks); Auto picks by shape.</summary>
     [ThreadStatic] internal static Path ForcePath;
 
     /// <summary>Problems with fewer multiply-adds (M·N·K) than this run on the calling thread alone.</summary>
     internal const long ParallelMacs = 1L << 18;
-    /// <summary>At most this many rows: B is read in place (or dot products when B is transposed).</summary>
+    /// <summary>At most this many rows: B streams by rows (or dot products when B is transposed).</summary>
     internal const int SmallM = 32;
     /// <summary>Fewer columns than this: dot products (a 32-column tile would be mostly padding).</summary>
     internal const int NarrowN = 16;
@@ -46,7 +48,7 @@ internal static unsafe class GemmFast
     internal static Path Choose(bool transA, bool transB, int M, int N, int K)
     {
         if (N < NarrowN) return Path.Dot;
-        if (M <= SmallM) return transB ? Path.Dot : Path.InPlace;
+        if (M <= SmallM) return transB ? Path.Dot : Path.Rows;
         return Path.Packed;
     }
 
@@ -68,14 +70,13 @@ internal static unsafe class GemmFast
                 GemmPool.Run(job, Math.Min(parts, (M + GemmMicro.MR - 1) / GemmMicro.MR));
                 break;
             }
-            case Path.InPlace when !transB:
+            case Path.Rows when !transB:
             {
-                var job = bufs.InPlace;
+                var job = bufs.Rows;
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
-                job.Kc = GemmArgsJob.BalancedBlock(K, GemmInPlaceJob.KC);
-                job.Ap = bufs.A((long)M * K);
+                job.As = bufs.A((long)M * K);
                 job.PackA();
-                GemmPool.Run(job, Math.Min(parts, (N + GemmMicro.NR - 1) / GemmMicro.NR));
+                GemmPool.Run(job, Math.Max(1, Math.Min(parts, N / 16)));
                 break;
             }
             default:

@@ -38,6 +38,7 @@ internal static unsafe class GemmMicro
     /// C[0..mr, 0..nr) += alpha · Σ_k a(r, k) · b(k, j), a packed (mr rows), b rows ldb apart (32 valid
     /// floats each). Ragged tiles (nr &lt; 32) go through a stack tile so no column past nr is touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha)
     {
         if (nr == NR) { Dispatch(mr, kc, a, b, ldb, c, ldc, alpha); return; }

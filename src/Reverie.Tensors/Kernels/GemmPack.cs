@@ -1,4 +1,5 @@
 // GemmPack: copies blocks of A and B into the micro-kernel's sliver/panel layouts (all transpose cases).
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,6 +14,7 @@ internal static unsafe class GemmPack
     /// <summary>
     /// One sliver of op(A): rows i0..i0+mr, columns p0..p0+kc, to dst[k*mr + r]. 
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ASliver(bool transA, float* A, nint lda, int i0, int mr, int p0, int kc, float* dst)
     {
         if (transA)
@@ -56,6 +58,7 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>One panel of op(B): rows p0..p0+kc, columns j0..j0+nr (nr ≤ 32), to dst[k*32 + j], zero past nr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BPanel(bool transB, float* B, nint ldb, int p0, int kc, int j0, int nr, float* dst)
     {
         const int NR = GemmMicro.NR;

@@ -1,4 +1,6 @@
-// GemmPacked: the Goto/BLIS blocked sgemm (packed A and B) and the small-M variant that reads B in place.
+// GemmPacked: the Goto/BLIS blocked sgemm (packed A and B panels, 14x32 micro-tiles).
+using System.Runtime.CompilerServices;
+
 namespace Reverie.Tensors.Kernels;
 
 /// <summary>Arguments of one sgemm call as raw pointers (the caller keeps them pinned during the run).</summary>
@@ -41,6 +43,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     public static long BFloats(int N, int K) =>
         (long)BalancedBlock(K, KC) * ((Math.Min(N, NC) + GemmMicro.NR - 1) / GemmMicro.NR * GemmMicro.NR);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int part, int parts)
     {
         const int MR = GemmMicro.MR, NR = GemmMicro.NR;
@@ -70,59 +73,6 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                     }
                 }
                 Barrier.Wait(parts); // nobody repacks B while another part still reads it
-            }
-        }
-    }
-}
-
-/// <summary>
-/// C += alpha·op(A)·B for small M with B not transposed: op(A) is packed once (by the caller) into
-/// balanced strips of ≤ 14 rows (M = 16 runs as 2×8), B is read in place, parts split N in 32-column
-/// panels. The ragged last panel is copied into a zero-padded K×32 strip first.
-/// </summary>
-internal sealed unsafe class GemmInPlaceJob : GemmArgsJob
-{
-    public const int KC = 512;
-    /// <summary>op(A) packed over all of K: strip s (rows RowStart(s)..RowStart(s+1)) at RowStart(s)*K.</summary>
-    public float* Ap;
-    public int Strips, Kc;
-
-    public int RowStart(int s) => (int)((long)M * s / Strips);
-
-    /// <summary>Packs all of op(A) into <see cref="Ap"/> (call on the calling thread before running).</summary>
-    public void PackA()
-    {
-        Strips = (M + GemmMicro.MR - 1) / GemmMicro.MR;
-        for (int s = 0; s < Strips; s++)
-        {
-            int r0 = RowStart(s), mr = RowStart(s + 1) - r0;
-            GemmPack.ASliver(TransA, A, Lda, r0, mr, 0, K, Ap + (nint)r0 * K);
-        }
-    }
-
-    public override void Run(int part, int parts)
-    {
-        const int NR = GemmMicro.NR;
-        int panels = (N + NR - 1) / NR;
-        for (int p = panels * part / parts, pe = panels * (part + 1) / parts; p < pe; p++)
-        {
-            int j0 = p * NR, nr = Math.Min(NR, N - j0);
-            float* b = B + j0;
-            nint ldb = Ldb;
-            if (nr < NR)
-            {
-                b = GemmBuffers.Current.Tail((long)K * NR);
-                GemmPack.BPanel(false, B, Ldb, 0, K, j0, nr, b);
-                ldb = NR;
-            }
-            for (int pc = 0; pc < K; pc += Kc)
-            {
-                int kc = Math.Min(Kc, K - pc);
-                for (int s = 0; s < Strips; s++)
-                {
-                    int r0 = RowStart(s), mr = RowStart(s + 1) - r0;
-                    GemmMicro.Tile(mr, nr, kc, Ap + (nint)r0 * K + (nint)pc * mr, b + pc * ldb, ldb, C + r0 * Ldc + j0, Ldc, Alpha);
-                }
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Reverie.Tensors.Tests.KernelTests;
 public class GemmTests
 {
     private static readonly (bool TA, bool TB)[] Transposes = [(false, false), (false, true), (true, false), (true, true)];
-    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.InPlace, GemmPath.Dot];
+    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot];
 
     /// <summary>One sgemm problem: op(A) M×K, op(B) K×N, C M×N, with optional padding of the leading dimensions.</summary>
     private sealed class Problem
