@@ -1,0 +1,103 @@
+// GemmFast: picks sgemm's fast path for a shape (packed, B in place, dot products) and its thread count.
+using System.Runtime.Intrinsics.X86;
+
+namespace Reverie.Tensors.Kernels;
+
+public static partial class Gemm
+{
+    static partial void SgemmAccumulateFast(bool transA, bool transB, int M, int N, int K, float alpha,
+        ReadOnlySpan<float> A, int lda, ReadOnlySpan<float> B, int ldb, Span<float> C, int ldc, ref bool handled)
+    {
+        if (!GemmFast.IsSupported) return;
+        unsafe
+        {
+            fixed (float* a = A, b = B, c = C)
+                GemmFast.Run(transA, transB, M, N, K, alpha, a, lda, b, ldb, c, ldc);
+        }
+        handled = true;
+    }
+}
+
+/// <summary>
+/// The managed fast sgemm (Vector512 + FMA). Which path runs depends on the shape only, never on the
+/// thread count, and every path computes each C element with one fixed k-order, so results are
+/// bit-for-bit repeatable and equal for 1 or more threads.
+/// </summary>
+internal static unsafe class GemmFast
+{
+    /// <summary>The kernels this class can run.</summary>
+    internal enum Path { Auto, Packed, Rows, Dot }
+
+    /// <summary>
+    /// True when AVX-512F is available. (Not Vector512.IsHardwareAccelerated: .NET reports false on
+    /// Skylake-X/Cascade Lake, where it prefers 256-bit vectors, yet Vector512 code still runs as zmm.)
+    /// </summary>
+    public static bool IsSupported => Avx512F.IsSupported && Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>Forces a path on the calling thread (tests and benchmarks); Auto picks by shape.</summary>
+    [ThreadStatic] internal static Path ForcePath;
+
+    /// <summary>Problems with fewer multiply-adds (M·N·K) than this run on the calling thread alone.</summary>
+    internal const long ParallelMacs = 1L << 18;
+    /// <summary>At most this many rows: B streams by rows (or dot products when B is transposed).</summary>
+    internal const int SmallM = 32;
+    /// <summary>Fewer columns than this: dot products (a 32-column tile would be mostly padding).</summary>
+    internal const int NarrowN = 16;
+
+    /// <summary>The path Auto takes for a shape.</summary>
+    internal static Path Choose(bool transA, bool transB, int M, int N, int K)
+    {
+        if (N < NarrowN) return Path.Dot;
+        if (M <= SmallM) return transB ? Path.Dot : Path.Rows;
+        return Path.Packed;
+    }
+
+    /// <summary>C += alpha·op(A)·op(B); arguments checked, M, N, K &gt; 0, pointers pinned.</summary>
+    public static void Run(bool transA, bool transB, int M, int N, int K, float alpha,
+        float* A, nint lda, float* B, nint ldb, float* C, nint ldc)
+    {
+        var path = ForcePath == Path.Auto ? Choose(transA, transB, M, N, K) : ForcePath;
+        int parts = (long)M * N * K >= ParallelMacs ? GemmPool.MaxParts : 1;
+        var bufs = GemmBuffers.Current;
+        switch (path)
+        {
+            case Path.Packed:
+            {
+                var job = bufs.Packed;
+                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+                job.Kc = GemmArgsJob.BalancedBlock(K, GemmPackedJob.KC);
+                job.Bp = bufs.B(GemmPackedJob.BFloats(N, K));
+                GemmPool.Run(job, Math.Min(parts, (M + GemmMicro.MR - 1) / GemmMicro.MR));
+                break;
+            }
+            case Path.Rows when !transB:
+            {
+                var job = bufs.Rows;
+                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+                job.As = bufs.A((long)M * K);
+                job.PackA();
+                GemmPool.Run(job, Math.Max(1, Math.Min(parts, N / 16)));
+                break;
+            }
+            default:
+            {
+                var job = bufs.Dot;
+                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+                job.Ar = A; job.LdAr = lda;
+                if (transA)
+                {
+                    job.Ar = bufs.T((long)M * K); job.LdAr = K;
+                    GemmDotJob.Transpose(A, lda, K, M, job.Ar);
+                }
+                job.Br = B; job.LdBr = ldb;
+                if (!transB)
+                {
+                    job.Br = bufs.B((long)N * K); job.LdBr = K;
+                    GemmDotJob.Transpose(B, ldb, K, N, job.Br);
+                }
+                GemmPool.Run(job, parts);
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// Tests of the fast sgemm against Gemm.Reference: every path, transpose, edge tile, block boundary, thread count.
+using Reverie.Tensors.Kernels;
+using GemmPath = Reverie.Tensors.Kernels.GemmFast.Path;
+
+// (Namespace is not ...Tests.Kernels: that would shadow Reverie.Tensors.Kernels for the other tests.)
+namespace Reverie.Tensors.Tests.KernelTests;
+
+public class GemmTests
+{
+    private static readonly (bool TA, bool TB)[] Transposes = [(false, false), (false, true), (true, false), (true, true)];
+    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot];
+
+    /// <summary>One sgemm problem: op(A) M×K, op(B) K×N, C M×N, with optional padding of the leading dimensions.</summary>
+    private sealed class Problem
+    {
+        public readonly bool TA, TB;
+        public readonly int M, N, K, Lda, Ldb, Ldc;
+        public readonly float[] A, B, C0;
+
+        public Problem(bool ta, bool tb, int m, int n, int k, ulong seed, int pad = 0, float cFill = float.NaN)
+        {
+            TA = ta; TB = tb; M = m; N = n; K = k;
+            Lda = Math.Max(1, ta ? m : k) + pad; Ldb = Math.Max(1, tb ? k : n) + pad; Ldc = Math.Max(1, n) + pad;
+            var rng = new Rng(seed);
+            A = Fill(rng, (ta ? k : m) * Lda); B = Fill(rng, (tb ? n : k) * Ldb);
+            C0 = new float[m * Ldc];
+            if (float.IsNaN(cFill)) rng.FillUniform(C0, -1f, 1f); else Array.Fill(C0, cFill);
+        }
+
+        private static float[] Fill(Rng rng, int n) { var x = new float[n]; rng.FillUniform(x, -1f, 1f); return x; }
+
+        public float[] Run(float alpha, float beta, GemmPath path = GemmPath.Auto, int threads = 0)
+        {
+            var c = (float[])C0.Clone();
+            var (savedPath, savedThreads) = (GemmFast.ForcePath, Gemm.MaxThreads);
+            GemmFast.ForcePath = path;
+            if (threads > 0) Gemm.MaxThreads = threads;
+            try { Gemm.Sgemm(TA, TB, M, N, K, alpha, A, Lda, B, Ldb, beta, c, Ldc); }
+            finally { GemmFast.ForcePath = savedPath; Gemm.MaxThreads = savedThreads; }
+            return c;
+        }
+
+        /// <summary>
+        /// Reference result and the error scale |alpha|·Σ|a||b| + |beta·c| per element (with
+        /// <paramref name="cheap"/>, the bound K·max|a|·max|b| replaces Σ|a||b|: the reference is slow).
+        /// </summary>
+        public (float[] Ref, float[] Scale) Expected(float alpha, float beta, bool cheap = false)
+        {
+            var r = (float[])C0.Clone();
+            Gemm.Reference(TA, TB, M, N, K, alpha, A, Lda, B, Ldb, beta, r, Ldc);
+            var s = new float[C0.Length];
+            for (int i = 0; i < s.Length; i++) s[i] = beta == 0f ? 0f : Math.Abs(beta * C0[i]);
+            if (cheap)
+            {
+                float bound = Math.Abs(alpha) * K * A.Append(0f).Max(Math.Abs) * B.Append(0f).Max(Math.Abs);
+                for (int i = 0; i < s.Length; i++) s[i] += bound;
+                return (r, s);
+            }
+            var absA = (float[])A.Clone(); var absB = (float[])B.Clone();
+            for (int i = 0; i < absA.Length; i++) absA[i] = Math.Abs(absA[i]);
+            for (int i = 0; i < absB.Length; i++) absB[i] = Math.Abs(absB[i]);
+            Gemm.Reference(TA, TB, M, N, K, Math.Abs(alpha), absA, Lda, absB, Ldb, 1f, s, Ldc);
+            return (r, s);
+        }
+
+        public void AssertClose(float[] got, float[] expected, float[] scale, string what)
+        {
+            float rel = 2e-7f * K + 2e-6f;
+            for (int i = 0; i < M; i++)
+            {
+                for (int j = 0; j < N; j++)
+                {
+                    int x = i * Ldc + j;
+                    float err = Math.Abs(got[x] - expected[x]);
+                    if (!(err <= rel * scale[x] + 1e-30f))
+                        Assert.Fail($"{what}: C[{i},{j}] = {got[x]} but reference {expected[x]} (scale {scale[x]})");
+                }
+                for (int j = N; j < Ldc && i * Ldc + j < got.Length; j++) // padding is never written
+                    Assert.Equal(BitConverter.SingleToInt32Bits(C0[i * Ldc + j]), BitConverter.SingleToInt32Bits(got[i * Ldc + j]));
+            }
+        }
+
+        public void Check(float alpha, float beta, GemmPath[] paths, bool cheap = false)
+        {
+            var (r, s) = Expected(alpha, beta, cheap);
+            foreach (var p in paths)
+                AssertClose(Run(alpha, beta, p), r, s, $"{Name} path={p} alpha={alpha} beta={beta}");
+        }
+
+        public string Name => $"sgemm(transA={TA}, transB={TB}, M={M}, N={N}, K={K}, lda={Lda}, ldb={Ldb}, ldc={Ldc})";
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    public void Every_M_and_N_up_to_70_matches_reference_on_every_path(int K)
+    {
+        // Every M against N values around the tile widths (16, 32, 6-blocks), and every N against such M values.
+        int[] across = [1, 5, 14, 15, 16, 29, 32, 33, 47, 70];
+        if (K > 1) across = [1, 15, 16, 17, 32, 33, 70];
+        foreach (var (ta, tb) in Transposes)
+            for (int x = 0; x <= 70; x++)
+                foreach (int y in across)
+                {
+                    new Problem(ta, tb, x, y, K, (ulong)(x * 1000 + y)).Check(1f, 0f, Paths, cheap: true);
+                    new Problem(ta, tb, y, x, K, (ulong)(y * 1000 + x + 7)).Check(1f, 0f, Paths, cheap: true);
+                }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(33)]
+    [InlineData(513)]
+    [InlineData(1100)]
+    public void Awkward_K_with_padded_leading_dimensions(int K)
+    {
+        foreach (var (ta, tb) in Transposes)
+            foreach (var (m, n) in K > 600 ? new[] { (5, 3), (14, 32), (29, 47) } : new[] { (5, 3), (37, 45), (70, 65), (14, 32), (29, 97) })
+                new Problem(ta, tb, m, n, K, (ulong)(K + m + n), pad: 3).Check(-1.5f, 0.5f, Paths);
+    }
+
+    [Fact]
+    public void Beta_zero_ignores_NaN_in_C_and_beta_one_accumulates()
+    {
+        foreach (var (ta, tb) in Transposes)
+            foreach (var (m, n, k) in new[] { (9, 40, 20), (40, 9, 20), (50, 70, 300) })
+            {
+                var nan = new Problem(ta, tb, m, n, k, 7, pad: 2, cFill: float.NaN);
+                Array.Fill(nan.C0, float.NaN);
+                var zeroC = new Problem(ta, tb, m, n, k, 7, pad: 2, cFill: 0f);
+                var (r, s) = zeroC.Expected(2f, 0f);
+                foreach (var p in Paths)
+                {
+                    var got = nan.Run(2f, 0f, p);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) Assert.False(float.IsNaN(got[i * nan.Ldc + j]), $"{nan.Name} path={p}: NaN leaked from C");
+                    nan.AssertClose(got, r, s, $"{nan.Name} path={p} beta=0");
+                }
+                new Problem(ta, tb, m, n, k, 8, pad: 1).Check(1f, 1f, Paths);
+                new Problem(ta, tb, m, n, k, 9).Check(0f, 0.25f, Paths);
+            }
+    }
+
+    [Fact]
+    public void Shapes_crossing_block_boundaries_and_the_thread_threshold()
+    {
+        var shapes = new (bool, bool, int, int, int)[]
+        {
+            (false, false, 337, 45, 40),   // MC = 336 rows
+            (true, false, 30, 70, 1030),   // K in 3 balanced KC blocks
+            (false, true, 20, 4100, 9),    // NC = 4096 columns
+            (true, true, 64, 64, 64),      // exactly the parallel threshold
+            (false, false, 63, 64, 64),    // just below it
+            (false, true, 15, 300, 530),
+        };
+        foreach (var (ta, tb, m, n, k) in shapes)
+            new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 1).Check(0.75f, 0f, Paths);
+    }
+
+    [Fact]
+    public void Results_are_bitwise_repeatable_and_equal_for_one_and_two_threads()
+    {
+        var shapes = new (bool, bool, int, int, int)[]
+        {
+            (false, false, 150, 130, 90), (true, true, 101, 77, 600), (false, false, 16, 300, 200),
+            (true, false, 30, 257, 100), (false, true, 20, 200, 100), (false, true, 300, 5, 300),
+        };
+        foreach (var (ta, tb, m, n, k) in shapes)
+        {
+            var p = new Problem(ta, tb, m, n, k, 11);
+            var one = p.Run(1f, 0.5f, threads: 1);
+            var two = p.Run(1f, 0.5f, threads: 2);
+            var again = p.Run(1f, 0.5f, threads: 2);
+            Assert.Equal(one, two);
+            Assert.Equal(two, again);
+        }
+    }
+
+    [Fact]
+    public void Warm_calls_do_not_allocate()
+    {
+        var shapes = new (bool, bool, int, int, int)[]
+        {
+            (false, false, 128, 96, 64), (false, true, 16, 256, 128), (false, false, 16, 100, 128),
+            (true, false, 64, 64, 16), (false, true, 200, 3, 64),
+        };
+        foreach (var (ta, tb, m, n, k) in shapes)
+        {
+            var p = new Problem(ta, tb, m, n, k, 3);
+            var c = (float[])p.C0.Clone();
+            void Call() => Gemm.Sgemm(ta, tb, m, n, k, 1f, p.A, p.Lda, p.B, p.Ldb, 0f, c, p.Ldc);
+            Call(); Call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) Call();
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"sgemm {m}x{n}x{k} allocated {allocated} bytes in 5 warm calls");
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_throw_with_the_sizes_named()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 4, 5, 6, 1f, new float[24], 6, new float[30], 5, 0f, new float[19], 5));
+        Assert.Contains("C has 19 elements", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, true, 4, 5, 6, 1f, new float[24], 6, new float[30], 5, 0f, new float[20], 5));
+        Assert.Contains("ldb=5", e.Message);
+    }
+}
