@@ -8,6 +8,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["gemm"] = GemmWorkload.Run,
     ["mlp"] = MlpWorkload.Run,
     ["conv"] = ConvWorkload.Run,
+    ["probe"] = ProbeWorkload.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
