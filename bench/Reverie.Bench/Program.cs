@@ -6,6 +6,7 @@ using Reverie.Bench;
 var workloads = new Dictionary<string, Action<BenchOptions>>
 {
     ["gemm"] = GemmWorkload.Run,
+    ["envs"] = EnvsWorkload.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
