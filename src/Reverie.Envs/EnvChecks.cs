@@ -28,7 +28,7 @@ public static class EnvChecks
     /// <summary>Throws <see cref="InvalidOperationException"/> unless <paramref name="obs"/> matches <paramref name="space"/>: same layout, finite floats within bounds.</summary>
     public static void Observation(string id, DictSpace space, Observation obs)
     {
-        if (!ReferenceEquals(obs.Space, space) && !obs.Space.SameAs(space))
+        if (!obs.Space.SameLayout(space))
             throw new InvalidOperationException($"{id}: observation layout {obs.Space} differs from the declared space {space}");
         if (obs.Rows != 1)
             throw new InvalidOperationException($"{id}: observation has {obs.Rows} rows; an env returns one");

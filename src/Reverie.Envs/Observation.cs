@@ -58,22 +58,22 @@ public sealed class Observation
     /// <summary>The <c>"image"</c> entry, (height, width, 3) bytes.</summary>
     public byte[] Image => Bytes("image");
 
-    /// <summary>Copies every entry into <paramref name="dest"/>, which must have the same space and rows.</summary>
+    /// <summary>Copies every entry into <paramref name="dest"/>, which must have the same layout (<see cref="DictSpace.SameLayout"/>) and rows.</summary>
     /// <exception cref="ArgumentException">The layouts differ.</exception>
     public void CopyTo(Observation dest)
     {
-        if (dest.Rows != Rows || !ReferenceEquals(dest.Space, Space) && !dest.Space.SameAs(Space))
+        if (dest.Rows != Rows || !dest.Space.SameLayout(Space))
             throw new ArgumentException($"Observation.CopyTo: layouts differ ({Rows} x {Space} vs {dest.Rows} x {dest.Space})");
         for (int i = 0; i < _arrays.Length; i++) Array.Copy(_arrays[i], dest._arrays[i], _arrays[i].Length);
     }
 
     /// <summary>Copies row <paramref name="row"/> of every entry into row <paramref name="destRow"/> of <paramref name="dest"/>.</summary>
-    /// <exception cref="ArgumentException">The spaces differ.</exception>
+    /// <exception cref="ArgumentException">The layouts differ (<see cref="DictSpace.SameLayout"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A row index is out of range.</exception>
     public void CopyRowTo(int row, Observation dest, int destRow)
     {
-        if (!ReferenceEquals(dest.Space, Space) && !dest.Space.SameAs(Space))
-            throw new ArgumentException($"Observation.CopyRowTo: spaces differ ({Space} vs {dest.Space})");
+        if (!dest.Space.SameLayout(Space))
+            throw new ArgumentException($"Observation.CopyRowTo: layouts differ ({Space} vs {dest.Space})");
         if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), $"row {row} of {Rows}");
         if ((uint)destRow >= (uint)dest.Rows) throw new ArgumentOutOfRangeException(nameof(destRow), $"row {destRow} of {dest.Rows}");
         for (int i = 0; i < _arrays.Length; i++)

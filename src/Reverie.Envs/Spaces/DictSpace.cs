@@ -74,6 +74,17 @@ public sealed class DictSpace
     public bool SameAs(DictSpace other) => _keys.AsSpan().SequenceEqual(other._keys)
         && _spaces.Zip(other._spaces).All(p => p.First.SameAs(p.Second));
 
+    /// <summary>Same names, element types and sizes in the same order (bounds may differ): arrays of one copy into the other. Allocation-free.</summary>
+    public bool SameLayout(DictSpace other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (other._keys.Length != _keys.Length) return false;
+        for (int i = 0; i < _keys.Length; i++)
+            if (_keys[i] != other._keys[i] || _spaces[i].DType != other._spaces[i].DType || _spaces[i].Size != other._spaces[i].Size)
+                return false;
+        return true;
+    }
+
     /// <summary>"{state: Box(...), image: Box(uint8, 0, 255, (64, 64, 3))}".</summary>
     public override string ToString() => "{" + string.Join(", ", Entries().Select(e => $"{e.Name}: {e.Space}")) + "}";
 }
