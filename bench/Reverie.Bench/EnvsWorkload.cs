@@ -13,10 +13,12 @@ public static class EnvsWorkload
         int samples = Math.Max(1, o.Reps);
         foreach (var spec in EnvRegistry.Specs)
         {
-            double plain = Median(samples, () => SingleSteps(spec.Id, new EnvOptions(), seconds));
-            double pixels = Median(samples, () => SingleSteps(spec.Id, new EnvOptions { Pixels = true }, seconds));
-            Report.Line(new { Workload = "envs", Env = spec.Id, StepsPerS = Math.Round(plain), PixelsStepsPerS = Math.Round(pixels),
-                PixelsMicrosPerStep = Math.Round(1e6 / pixels - 1e6 / plain, 2) });
+            var plain = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions(), seconds));
+            var pixels = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions { Pixels = true }, seconds));
+            // Wall-clock rates, and rates per second of process CPU time (robust when other jobs share the cores).
+            Report.Line(new { Workload = "envs", Env = spec.Id, StepsPerS = Math.Round(plain.Wall), PixelsStepsPerS = Math.Round(pixels.Wall),
+                CpuStepsPerS = Math.Round(plain.Cpu), CpuPixelsStepsPerS = Math.Round(pixels.Cpu),
+                RenderMicros = Math.Round(1e6 / pixels.Cpu - 1e6 / plain.Cpu, 2) });
         }
         if (o.Threads < 2) return;
         // Vector env: 8 envs, forced sequential vs forced parallel on o.Threads workers.
@@ -41,21 +43,26 @@ public static class EnvsWorkload
             Speedup = Math.Round(par / seq, 2) });
     }
 
-    private static double SingleSteps(string id, EnvOptions opts, double seconds)
+    private static (double Wall, double Cpu) SingleSteps(string id, EnvOptions opts, double seconds)
     {
         using var env = EnvRegistry.Make(id, opts);
         var rng = new EnvRng(1);
         var a = new float[env.ActionSpace.Size];
         env.Reset(0);
-        for (int i = 0; i < 2000; i++) Step(); // warm-up (JIT tiers)
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < 0.2) for (int i = 0; i < 256; i++) Step(); // warm-up: reach the optimized JIT tier
         long steps = 0;
+        var proc = Process.GetCurrentProcess();
+        var cpu0 = proc.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed.TotalSeconds < seconds)
         {
             for (int i = 0; i < 256; i++) Step();
             steps += 256;
         }
-        return steps / sw.Elapsed.TotalSeconds;
+        double wall = sw.Elapsed.TotalSeconds;
+        proc.Refresh();
+        return (steps / wall, steps / (proc.TotalProcessorTime - cpu0).TotalSeconds);
 
         void Step()
         {
@@ -75,11 +82,19 @@ public static class EnvsWorkload
             for (int i = 0; i < 8; i++) vec.ActionSpace.Sample(rng, a.AsSpan(i * vec.ActionSpace.Size, vec.ActionSpace.Size));
             vec.Step(a);
         }
-        for (int i = 0; i < 200; i++) Batch();
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < 0.2) Batch();
         long n = 0;
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed.TotalSeconds < seconds) { for (int i = 0; i < 16; i++) Batch(); n += 16; }
         return n / sw.Elapsed.TotalSeconds;
+    }
+
+    private static (double Wall, double Cpu) MedianPair(int n, Func<(double, double)> f)
+    {
+        var v = new (double Wall, double Cpu)[n];
+        for (int i = 0; i < n; i++) v[i] = f();
+        return (v.Select(p => p.Wall).Order().ElementAt(n / 2), v.Select(p => p.Cpu).Order().ElementAt(n / 2));
     }
 
     private static double Median(int n, Func<double> f)

@@ -145,7 +145,7 @@ public sealed class VectorEnv : IDisposable
 
     /// <summary>Steps every env with its row of <paramref name="actions"/> (N x ActionSpace.Size floats) and autoresets the ones that end.</summary>
     /// <exception cref="InvalidOperationException">Called before <see cref="Reset"/>.</exception>
-    /// <exception cref="ArgumentException">Wrong number of action floats, or an env rejects its action (the message names the env and row).</exception>
+    /// <exception cref="ArgumentException">Wrong number of action floats, or an env rejects its action (the message names the env and row; in sequential mode the rows before it have already stepped).</exception>
     public void Step(ReadOnlySpan<float> actions)
     {
         if (!_started) throw new InvalidOperationException("vector env: Step called before Reset");
