@@ -77,13 +77,16 @@ public class VectorEnvTests
     [Fact]
     public void AutoModeStaysSequentialForCheapEnvsAndGoesParallelPastTheThreshold()
     {
-        using var cheap = VectorEnv.Make("pendulum", 4, null, new VectorEnvOptions { Workers = 2, ProbeSteps = 4 });
+        // The median of 9 probes of ~2 µs stays far below 200 µs even on a busy machine.
+        using var cheap = VectorEnv.Make("pendulum", 4, null, new VectorEnvOptions { Workers = 2, ProbeSteps = 9 });
         cheap.Reset(0);
-        for (int t = 0; t < 6; t++) cheap.Step(new float[4]);
+        for (int t = 0; t < 20; t++) cheap.Step(new float[4]);
         Assert.Equal(1, cheap.Workers);
-        using var eager = VectorEnv.Make("pendulum", 4, null, new VectorEnvOptions { Workers = 2, ProbeSteps = 4, ParallelMinMicros = 0 });
+        using var eager = VectorEnv.Make("pendulum", 4, null, new VectorEnvOptions { Workers = 2, ProbeSteps = 9, ParallelMinMicros = 0 });
         eager.Reset(0);
-        for (int t = 0; t < 6; t++) eager.Step(new float[4]);
+        for (int t = 0; t < 12; t++) eager.Step(new float[4]);
+        Assert.Equal(1, eager.Workers); // still probing
+        for (int t = 0; t < 2; t++) eager.Step(new float[4]);
         Assert.Equal(2, eager.Workers);
     }
 

@@ -32,7 +32,7 @@ public sealed record VectorEnvOptions
     /// </summary>
     public double ParallelMinMicros { get; init; } = 200;
 
-    /// <summary>Sequential steps measured before <see cref="VectorMode.Auto"/> decides.</summary>
+    /// <summary>Sequential steps measured before <see cref="VectorMode.Auto"/> decides (after 4 unmeasured warm-up steps).</summary>
     public int ProbeSteps { get; init; } = 16;
 }
 
@@ -58,7 +58,8 @@ public sealed class VectorEnv : IDisposable
     private readonly float[] _actions;
     private readonly Action<int> _runWorker;
     private readonly long[] _probe;
-    private int _probed, _workers;
+    private const int ProbeWarmup = 4;
+    private int _probed, _unprobed, _workers;
     private bool _started;
 
     /// <summary>Batches <paramref name="envs"/>, which must share their observation and action spaces.</summary>
@@ -154,9 +155,10 @@ public sealed class VectorEnv : IDisposable
         actions.CopyTo(_actions);
         if (_workers == 1)
         {
-            long t0 = _probed < _probe.Length ? Stopwatch.GetTimestamp() : 0;
+            bool probe = _probed < _probe.Length && ++_unprobed > ProbeWarmup; // skip the first steps (JIT)
+            long t0 = probe ? Stopwatch.GetTimestamp() : 0;
             StepRange(0, _envs.Length);
-            if (_probed < _probe.Length) Probe(Stopwatch.GetTimestamp() - t0);
+            if (probe) Probe(Stopwatch.GetTimestamp() - t0);
             return;
         }
         try { Parallel.For(0, _workers, _runWorker); }
