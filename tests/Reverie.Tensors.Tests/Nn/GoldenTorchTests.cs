@@ -63,33 +63,24 @@ public class GoldenTorchTests
     }
 
     [Fact]
-    public void Conv2d_matches_pytorch()
-    {
-        var f = Load("conv2d");
-        var conv = new Conv2d(3, 4, 3, new Rng(0), stride: 2, padding: 1);
-        LoadParams(conv, f, "");
-        var x = f["x"]; x.RequiresGrad = true;
-        var y = conv.Forward(x);
-        Close(f["out"], y, "out", 1e-5, 1e-4);
-        LossAndBackward(y, f["w"]);
-        Close(f["grad.x"], x.Grad!, "grad.x");
-        Close(f["grad.param.weight"], conv.Weight.Grad!, "grad.weight");
-        Close(f["grad.param.bias"], conv.Bias!.Grad!, "grad.bias");
-    }
+    public void Conv2d_matches_pytorch() =>
+        CheckConvLayer("conv2d", new Conv2d(3, 4, 3, new Rng(0), stride: 2, padding: 1));
 
     [Fact]
-    public void ConvTranspose2d_matches_pytorch()
+    public void ConvTranspose2d_matches_pytorch() =>
+        CheckConvLayer("conv_transpose2d", new ConvTranspose2d(4, 3, 4, new Rng(0), stride: 2, padding: 1));
+
+    /// <summary>Loads a conv fixture into a one-in one-out layer with `weight` and `bias`, checks output and all gradients.</summary>
+    private static void CheckConvLayer<T>(string fixture, T layer) where T : Module, ILayer
     {
-        var f = Load("conv_transpose2d");
-        var conv = new ConvTranspose2d(4, 3, 4, new Rng(0), stride: 2, padding: 1);
-        LoadParams(conv, f, "");
+        var f = Load(fixture);
+        LoadParams(layer, f, "");
         var x = f["x"]; x.RequiresGrad = true;
-        var y = conv.Forward(x);
+        var y = layer.Forward(x);
         Close(f["out"], y, "out", 1e-5, 1e-4);
         LossAndBackward(y, f["w"]);
         Close(f["grad.x"], x.Grad!, "grad.x");
-        Close(f["grad.param.weight"], conv.Weight.Grad!, "grad.weight");
-        Close(f["grad.param.bias"], conv.Bias!.Grad!, "grad.bias");
+        foreach (var (name, p) in layer.NamedParameters()) Close(f[$"grad.param.{name}"], p.Grad!, $"grad.{name}");
     }
 
     [Fact]
