@@ -105,16 +105,35 @@ public static class EnvsWorkload
         return v[n / 2];
     }
 
-    /// <summary>An env that busy-waits a fixed time per step, standing in for heavier physics.</summary>
-    private sealed class SpinEnv(string id, int micros) : EnvBase(id, new DictSpace(("state", new BoxSpace(0, 1, 1))), new BoxSpace(-1, 1, 1))
+    /// <summary>
+    /// An env that computes for about <c>micros</c> µs per step (a dependent chain of floating-point
+    /// work calibrated once on this core), standing in for heavier physics such as MuJoCo.
+    /// </summary>
+    private sealed class SpinEnv(string id, int micros) : EnvBase(id, new DictSpace(("state", new BoxSpace(-1, 1, 1))), new BoxSpace(-1, 1, 1))
     {
-        protected override void ResetCore() { }
+        private static readonly double ItersPerMicro = Calibrate();
+        private readonly long _iters = (long)(micros * ItersPerMicro);
+
+        protected override void ResetCore() => Obs.State[0] = 0;
 
         protected override (float Reward, bool Terminated) StepCore(ReadOnlySpan<float> action)
         {
-            long end = Stopwatch.GetTimestamp() + micros * Stopwatch.Frequency / 1_000_000;
-            while (Stopwatch.GetTimestamp() < end) { }
+            Obs.State[0] = (float)Math.Clamp(Work(_iters, action[0]), -1, 1);
             return (0f, false);
+        }
+
+        private static double Work(long n, double x)
+        {
+            for (long i = 0; i < n; i++) x = x * 0.999999 + 1e-7;
+            return x;
+        }
+
+        private static double Calibrate()
+        {
+            Work(1_000_000, 0.5); // JIT
+            var sw = Stopwatch.StartNew();
+            Work(20_000_000, 0.5);
+            return 20_000_000 / sw.Elapsed.TotalMicroseconds;
         }
     }
 }

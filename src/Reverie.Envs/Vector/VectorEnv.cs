@@ -1,6 +1,5 @@
 // VectorEnv: steps N envs as one batch with same-step autoreset, sequentially or on all cores by a fixed partition.
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 
 namespace Reverie.Envs;
 
@@ -21,14 +20,15 @@ public sealed record VectorEnvOptions
     /// <summary>How to spread the envs over threads.</summary>
     public VectorMode Mode { get; init; } = VectorMode.Auto;
 
-    /// <summary>Threads in parallel mode; env i runs on worker i * Workers / N (a fixed contiguous partition).</summary>
+    /// <summary>Threads in parallel mode (the caller plus Workers − 1 dedicated background threads); env i runs on worker i * Workers / N (a fixed contiguous partition).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
     /// In <see cref="VectorMode.Auto"/>: go parallel when the median sequential batch step takes at
-    /// least this many microseconds. Measured on the 2-core reference machine (docs/performance.md):
-    /// below about 100 µs per batch the hand-off costs more than it saves, so the classic-control
-    /// envs (about 1-30 µs per step) stay sequential and MuJoCo tasks go parallel.
+    /// least this many microseconds. Measured on the shared 2-core reference machine
+    /// (docs/performance.md): the hand-off costs 6–8 µs; with the other core free, parallel pays
+    /// from about 25–40 µs per batch, with it busy never. 200 µs keeps the classic envs (2–70 µs per
+    /// batch of 8) sequential and bounds the loss on a busy machine to a few percent.
     /// </summary>
     public double ParallelMinMicros { get; init; } = 200;
 
@@ -56,7 +56,7 @@ public sealed class VectorEnv : IDisposable
     private readonly IEnv[] _envs;
     private readonly VectorEnvOptions _options;
     private readonly float[] _actions;
-    private readonly Action<int> _runWorker;
+    private WorkerGroup? _group;
     private readonly long[] _probe;
     private const int ProbeWarmup = 4;
     private int _probed, _unprobed, _workers;
@@ -87,7 +87,6 @@ public sealed class VectorEnv : IDisposable
         _actions = new float[n * ActionSpace.Size];
         _probe = new long[_options.ProbeSteps];
         _workers = _options.Mode == VectorMode.Parallel ? Math.Min(_options.Workers, n) : 1;
-        _runWorker = RunWorker;
     }
 
     /// <summary>Creates <paramref name="count"/> copies of a registered env and batches them.</summary>
@@ -161,8 +160,8 @@ public sealed class VectorEnv : IDisposable
             if (probe) Probe(Stopwatch.GetTimestamp() - t0);
             return;
         }
-        try { Parallel.For(0, _workers, _runWorker); }
-        catch (AggregateException e) { ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
+        _group ??= new WorkerGroup(_workers, w => StepRange(w * _envs.Length / _workers, (w + 1) * _envs.Length / _workers));
+        _group.Run();
     }
 
     private void Probe(long ticks)
@@ -173,8 +172,6 @@ public sealed class VectorEnv : IDisposable
         double micros = _probe[_probe.Length / 2] * 1e6 / Stopwatch.Frequency;
         if (micros >= _options.ParallelMinMicros) _workers = Math.Min(_options.Workers, _envs.Length);
     }
-
-    private void RunWorker(int w) => StepRange(w * _envs.Length / _workers, (w + 1) * _envs.Length / _workers);
 
     private void StepRange(int start, int end)
     {
@@ -193,9 +190,11 @@ public sealed class VectorEnv : IDisposable
         }
     }
 
-    /// <summary>Disposes every env.</summary>
+    /// <summary>Stops the worker threads (if any) and disposes every env.</summary>
     public void Dispose()
     {
+        _group?.Dispose();
+        _group = null;
         foreach (var e in _envs) e.Dispose();
     }
 }
