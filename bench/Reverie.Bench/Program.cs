@@ -9,6 +9,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["mlp"] = MlpWorkload.Run,
     ["conv"] = ConvWorkload.Run,
     ["probe"] = ProbeWorkload.Run,
+    ["ops"] = OpsWorkload.Run,
     ["envs"] = EnvsWorkload.Run,
 };
 

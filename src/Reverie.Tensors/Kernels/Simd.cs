@@ -37,15 +37,19 @@ public static class Simd
     /// </summary>
     public static readonly bool UseVector512 = Vector512.IsHardwareAccelerated || System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
 
-    private static void CheckLengths(int n, int m, string what)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckLengths<TOp>(int n, int m)
     {
-        if (m < n) throw new ArgumentException($"{what}: destination of length {m} is shorter than the input of length {n}");
+        if (m < n) ThrowLength(typeof(TOp).Name, n, m);
     }
+
+    private static void ThrowLength(string what, int n, int m) =>
+        throw new ArgumentException($"{what}: destination of length {m} is shorter than the input of length {n}");
 
     /// <summary>dst[i] = Op(x[i]).</summary>
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> dst) where TOp : IUnaryOp
     {
-        CheckLengths(x.Length, dst.Length, typeof(TOp).Name);
+        CheckLengths<TOp>(x.Length, dst.Length);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dr = ref MemoryMarshal.GetReference(dst);
         int n = x.Length, i = 0;
@@ -58,8 +62,8 @@ public static class Simd
     /// <summary>dst[i] = Op(x[i], y[i]).</summary>
     public static void Map<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) where TOp : IBinaryOp
     {
-        CheckLengths(x.Length, y.Length, typeof(TOp).Name);
-        CheckLengths(x.Length, dst.Length, typeof(TOp).Name);
+        CheckLengths<TOp>(x.Length, y.Length);
+        CheckLengths<TOp>(x.Length, dst.Length);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(dst);
@@ -110,7 +114,7 @@ public static class Simd
     /// <summary>dst[i] = Op(x, y[i]) for a scalar x.</summary>
     public static void MapScalarX<TOp>(float x, ReadOnlySpan<float> y, Span<float> dst) where TOp : IBinaryOp
     {
-        CheckLengths(y.Length, dst.Length, typeof(TOp).Name);
+        CheckLengths<TOp>(y.Length, dst.Length);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(dst);
         int n = y.Length, i = 0;
@@ -124,7 +128,7 @@ public static class Simd
     /// <summary>dst[i] = Op(x[i], y) for a scalar y.</summary>
     public static void MapScalarY<TOp>(ReadOnlySpan<float> x, float y, Span<float> dst) where TOp : IBinaryOp
     {
-        CheckLengths(x.Length, dst.Length, typeof(TOp).Name);
+        CheckLengths<TOp>(x.Length, dst.Length);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dr = ref MemoryMarshal.GetReference(dst);
         int n = x.Length, i = 0;

@@ -54,11 +54,19 @@ public sealed partial class Tensor
             {
                 var gx = x.GradSpan(); var gs = g.Span;
                 for (int o = 0; o < outer; o++)
+                {
+                    if (inner == 1)
+                    {
+                        var d = gx.Slice(o * n, n);
+                        TensorPrimitives.Add(d, gs[o], d);
+                        continue;
+                    }
                     for (int k = 0; k < n; k++)
                     {
                         var d = gx.Slice((o * n + k) * inner, inner);
                         TensorPrimitives.Add(d, gs.Slice(o * inner, inner), d);
                     }
+                }
             });
         return y;
     }
@@ -182,6 +190,11 @@ public sealed partial class Tensor
         var x = this;
         var y = Empty(ReducedShape(ax, keepDim));
         var xs = Span; var ys = y.Span;
+        if (inner == 1)
+        {
+            LogSumExpRows(xs, ys, outer, n);
+            goto record;
+        }
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
             {
@@ -192,6 +205,7 @@ public sealed partial class Tensor
                 for (int k = 0; k < n; k++) s += MathF.Exp(xs[(o * n + k) * inner + i] - m);
                 ys[o * inner + i] = m + MathF.Log(s);
             }
+    record:
         if (NeedsGrad(x))
             Record(y, "logsumexp", [x], g =>
             {
@@ -205,6 +219,22 @@ public sealed partial class Tensor
                         }
             });
         return y;
+    }
+
+    private static void LogSumExpRows(ReadOnlySpan<float> x, Span<float> y, int rows, int n)
+    {
+        var scratch = BufferPool.Rent(n);
+        var t = scratch.AsSpan(0, n);
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * n, n);
+            float m = n == 0 ? float.NegativeInfinity : TensorPrimitives.Max(xr);
+            if (float.IsNegativeInfinity(m) || float.IsNaN(m)) { y[r] = m; continue; }
+            TensorPrimitives.Subtract(xr, m, t);
+            Simd.Map<Ew.Exp>(t, t);
+            y[r] = m + MathF.Log(TensorPrimitives.Sum(t));
+        }
+        BufferPool.Return(scratch);
     }
 
     /// <summary>Softmax over <paramref name="axis"/>.</summary>
@@ -225,6 +255,11 @@ public sealed partial class Tensor
             Record(y, log ? "log_softmax" : "softmax", [x], g =>
             {
                 var gx = x.GradSpan(); var gs = g.Span; var yv = y.Span;
+                if (inner == 1)
+                {
+                    SoftmaxBackwardRows(gs, yv, gx, outer, n, log);
+                    return;
+                }
                 for (int o = 0; o < outer; o++)
                     for (int i = 0; i < inner; i++)
                     {
@@ -245,8 +280,37 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>Softmax / log-softmax backward over contiguous rows (the axis is last).</summary>
+    private static void SoftmaxBackwardRows(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> gx, int rows, int n, bool log)
+    {
+        var scratch = BufferPool.Rent(n);
+        var t = scratch.AsSpan(0, n);
+        for (int r = 0; r < rows; r++)
+        {
+            var gr = g.Slice(r * n, n); var yr = y.Slice(r * n, n); var dr = gx.Slice(r * n, n);
+            if (log)
+            {
+                // gx += g - softmax · Σ g, softmax = exp(y)
+                float sum = TensorPrimitives.Sum(gr);
+                Simd.Map<Ew.Exp>(yr, t);
+                TensorPrimitives.Multiply(t, -sum, t);
+                TensorPrimitives.Add(t, gr, t);
+            }
+            else
+            {
+                // gx += y · (g − Σ g·y)
+                float dot = TensorPrimitives.Dot(gr, yr);
+                TensorPrimitives.Subtract(gr, dot, t);
+                TensorPrimitives.Multiply(t, yr, t);
+            }
+            TensorPrimitives.Add(dr, t, dr);
+        }
+        BufferPool.Return(scratch);
+    }
+
     private static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
     {
+        float[]? scratch = log ? BufferPool.Rent(n) : null;
         for (int r = 0; r < rows; r++)
         {
             var xr = x.Slice(r * n, n); var yr = y.Slice(r * n, n);
@@ -255,16 +319,17 @@ public sealed partial class Tensor
             if (log)
             {
                 // y = (x - m) - log Σ exp(x - m)
-                float s = 0;
-                for (int k = 0; k < n; k++) s += MathF.Exp(yr[k]);
-                TensorPrimitives.Subtract(yr, MathF.Log(s), yr);
+                var t = scratch.AsSpan(0, n);
+                Simd.Map<Ew.Exp>(yr, t);
+                TensorPrimitives.Subtract(yr, MathF.Log(TensorPrimitives.Sum(t)), yr);
             }
             else
             {
-                TensorPrimitives.Exp(yr, yr);
+                Simd.Map<Ew.Exp>(yr, yr);
                 TensorPrimitives.Divide(yr, TensorPrimitives.Sum(yr), yr);
             }
         }
+        if (scratch is not null) BufferPool.Return(scratch);
     }
 
     private static void SoftmaxStrided(ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner, bool log)
