@@ -9,6 +9,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["mlp"] = MlpWorkload.Run,
     ["conv"] = ConvWorkload.Run,
     ["probe"] = ProbeWorkload.Run,
+    ["gemmcpu"] = GemmCpuWorkload.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

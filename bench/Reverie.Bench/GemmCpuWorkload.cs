@@ -1,0 +1,63 @@
+// gemmcpu workload: GFLOP/s of the mlp step's GEMM shapes and the gemm shapes, timed by thread CPU time
+// on 1 thread (robust on a shared machine) and best-of-samples wall time on more; same shapes as /tmp peers.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Reverie.Tensors.Kernels;
+
+namespace Reverie.Bench;
+
+public static partial class GemmCpuWorkload
+{
+    private static readonly (string Name, bool TA, bool TB, int M, int N, int K, float Beta)[] Shapes =
+    [
+        ("mlp_fwd", false, true, 256, 512, 512, 0f), ("mlp_dx", false, false, 256, 512, 512, 0f),
+        ("mlp_dw", true, false, 512, 512, 256, 1f),
+        ("sq256", false, false, 256, 256, 256, 0f), ("sq512", false, false, 512, 512, 512, 0f),
+        ("sq1024", false, false, 1024, 1024, 1024, 0f), ("sq2048", false, false, 2048, 2048, 2048, 0f),
+        ("16x1024@1024x3072", false, false, 16, 3072, 1024, 0f), ("16x1024@(3072x1024)^T", false, true, 16, 3072, 1024, 0f),
+        ("1024x512@512x512", false, false, 1024, 512, 512, 0f),
+    ];
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Sec, Nsec; }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec ts);
+
+    /// <summary>Seconds of CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).</summary>
+    public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
+
+    public static void Run(BenchOptions o)
+    {
+        Gemm.MaxThreads = o.Threads;
+        int samples = o.Iters > 0 ? o.Iters : 15;
+        string? only = Environment.GetEnvironmentVariable("GEMM_ONLY");
+        bool cpu = o.Threads == 1;
+        foreach (var (name, ta, tb, M, N, K, beta) in Shapes)
+        {
+            if (only != null && !name.Contains(only)) continue;
+            var A = new float[M * K]; var B = new float[K * N]; var C = new float[M * N];
+            for (int i = 0; i < A.Length; i++) A[i] = (i * 7919 % 1000) / 1000f - 0.5f;
+            for (int i = 0; i < B.Length; i++) B[i] = (i * 104729 % 1000) / 1000f - 0.5f;
+            int lda = ta ? M : K, ldb = tb ? K : N;
+            void Call() => Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, N);
+            int reps = 1;
+            for (; ; reps *= 2)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int r = 0; r < reps; r++) Call();
+                if (sw.Elapsed.TotalSeconds >= 0.01) break;
+            }
+            var g = new double[samples];
+            for (int s = 0; s < samples; s++)
+            {
+                double t0 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+                for (int r = 0; r < reps; r++) Call();
+                double t1 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+                g[s] = 2.0 * M * N * K / ((t1 - t0) / reps) * 1e-9;
+            }
+            Array.Sort(g);
+            Console.WriteLine($"{name,-24} th={o.Threads} best={g[^1],6:F1} med={g[samples / 2],6:F1}");
+        }
+    }
+}
