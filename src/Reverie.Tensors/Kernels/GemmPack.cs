@@ -76,4 +76,36 @@ internal static unsafe class GemmPack
             GemmTranspose.Block(b0 + 16 * ldb + k, ldb, Math.Max(nr - 16, 0), cols, dst + (nint)k * NR + 16, NR);
         }
     }
+
+    /// <summary>
+    /// Consecutive panels of op(B) for columns j0..j0+n (rows p0..p0+kc): panel q (columns j0+32q..)
+    /// at dst + q*kc*32, laid out as <see cref="BPanel"/>. Without transB, B's rows are read one
+    /// after another across all panels (sequential, prefetcher-friendly, instead of walking down
+    /// each 32-column strip with a stride of ldb floats).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BPanels(bool transB, float* B, nint ldb, int p0, int kc, int j0, int n, float* dst)
+    {
+        const int NR = GemmMicro.NR;
+        int full = n / NR;
+        if (transB || full == 0)
+        {
+            for (int q = 0; q * NR < n; q++)
+                BPanel(transB, B, ldb, p0, kc, j0 + q * NR, Math.Min(NR, n - q * NR), dst + (nint)q * kc * NR);
+            return;
+        }
+        nint panel = (nint)kc * NR;
+        float* src = B + (nint)p0 * ldb + j0;
+        for (int k = 0; k < kc; k++, src += ldb)
+        {
+            float* s = src, d = dst + (nint)k * NR;
+            for (int q = 0; q < full; q++, s += NR, d += panel)
+            {
+                Vector512.Store(Vector512.Load(s), d);
+                Vector512.Store(Vector512.Load(s + 16), d + 16);
+            }
+        }
+        if (full * NR < n)
+            BPanel(false, B, ldb, p0, kc, j0 + full * NR, n - full * NR, dst + full * panel);
+    }
 }

@@ -86,4 +86,28 @@ public unsafe class GemmPackTests
                 for (int i = 32 * kc; i < dst.Length; i++) Assert.Equal(Sentinel, dst[i]);
             }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Consecutive_B_panels_match_one_panel_at_a_time(bool transB)
+    {
+        const int N = 110, K = 40, ld = 113;
+        var b = Source(ld * Math.Max(N, K), 4);
+        foreach (int n in new[] { 1, 31, 32, 33, 64, 95, 100 })
+            foreach (var (p0, kc) in new[] { (0, 1), (3, 17), (0, 40) })
+            {
+                int j0 = N - n - 1, panels = (n + 31) / 32;
+                var got = new float[panels * 32 * kc + 64];
+                var want = new float[got.Length];
+                Array.Fill(got, Sentinel); Array.Fill(want, Sentinel);
+                fixed (float* pb = b, pg = got, pw = want)
+                {
+                    GemmPack.BPanels(transB, pb, ld, p0, kc, j0, n, pg);
+                    for (int q = 0; q < panels; q++)
+                        GemmPack.BPanel(transB, pb, ld, p0, kc, j0 + 32 * q, Math.Min(32, n - 32 * q), pw + q * 32 * kc);
+                }
+                Assert.True(want.AsSpan().SequenceEqual(got), $"transB={transB} n={n} p0={p0} kc={kc}");
+            }
+    }
 }
