@@ -1,6 +1,8 @@
 // gemmcpu workload: GFLOP/s of the mlp step's GEMM shapes and the gemm shapes, timed by thread CPU time
 // on 1 thread (robust on a shared machine) and best-of-samples wall time on more. With GEMM_AB set to
 // settings separated by '|' (for temporary tuning hooks in Apply), the samples alternate between them.
+// With GEMM_PEER=/path/to/libopenblas.so.0, OpenBLAS's cblas_sgemm is loaded and its samples alternate
+// with ours in the same process (the fairest comparison on a noisy shared machine).
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Reverie.Tensors.Kernels;
@@ -64,6 +66,15 @@ public static partial class GemmCpuWorkload
         int samples = o.Iters > 0 ? o.Iters : 15;
         string? only = Environment.GetEnvironmentVariable("GEMM_ONLY");
         string[] settings = (Environment.GetEnvironmentVariable("GEMM_AB") ?? "").Split('|');
+        string? peer = Environment.GetEnvironmentVariable("GEMM_PEER");
+        nint sgemm = 0;
+        if (peer != null)
+        {
+            nint lib = NativeLibrary.Load(peer);
+            sgemm = NativeLibrary.GetExport(lib, "cblas_sgemm");
+            unsafe { ((delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads"))(o.Threads); }
+            settings = [.. settings, "openblas"];
+        }
         bool cpu = o.Threads == 1;
         if (only == "micro") { Micro(); return; }
         foreach (var (name, ta, tb, M, N, K, beta) in Shapes)
@@ -73,7 +84,17 @@ public static partial class GemmCpuWorkload
             for (int i = 0; i < A.Length; i++) A[i] = (i * 7919 % 1000) / 1000f - 0.5f;
             for (int i = 0; i < B.Length; i++) B[i] = (i * 104729 % 1000) / 1000f - 0.5f;
             int lda = ta ? M : K, ldb = tb ? K : N;
-            void Call() => Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, N);
+            bool usePeer = false;
+            void Call()
+            {
+                if (!usePeer) { Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, N); return; }
+                unsafe
+                {
+                    fixed (float* pa = A, pb = B, pc = C)
+                        ((delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm)(
+                            101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1f, pa, lda, pb, ldb, beta, pc, N);
+                }
+            }
             Apply(settings[0]);
             int reps = 1;
             for (; ; reps *= 2)
@@ -86,7 +107,8 @@ public static partial class GemmCpuWorkload
             for (int s = 0; s < samples; s++)
                 for (int c = 0; c < settings.Length; c++)
                 {
-                    Apply(settings[c]);
+                    usePeer = settings[c] == "openblas";
+                    if (!usePeer) Apply(settings[c]);
                     Call();
                     double t0 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
                     for (int r = 0; r < reps; r++) Call();
