@@ -11,6 +11,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["probe"] = ProbeWorkload.Run,
     ["ops"] = OpsWorkload.Run,
     ["envs"] = EnvsWorkload.Run,
+    ["gemmcpu"] = GemmCpuWorkload.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -1,4 +1,5 @@
 // GemmPack: copies blocks of A and B into the micro-kernel's sliver/panel layouts (all transpose cases).
+// Transposing copies go through GemmTranspose's 16x16 register blocks.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -8,9 +9,6 @@ namespace Reverie.Tensors.Kernels;
 /// <summary>Packing of A slivers (k*mr + r) and B panels (k*32 + j, zero-padded) for <see cref="GemmMicro"/>.</summary>
 internal static unsafe class GemmPack
 {
-    // Gathers need every index (row * ld) to fit an int; beyond that the scalar loops run.
-    private const long GatherLimit = int.MaxValue / 2;
-
     /// <summary>
     /// One sliver of op(A): rows i0..i0+mr, columns p0..p0+kc, to dst[k*mr + r]. 
     /// </summary>
@@ -36,25 +34,10 @@ internal static unsafe class GemmPack
             }
             return;
         }
-        // op(A)(i, k) = A[i*lda + k]: a transpose of mr rows.
+        // op(A)(i, k) = A[i*lda + k]: a transpose of mr rows, 16 columns at a time through registers.
         float* a0 = A + (nint)i0 * lda + p0;
-        if (mr == GemmMicro.MR && Avx2.IsSupported && lda < GatherLimit / 16)
-        {
-            // Rows 0..7 and 6..13 (two overlapping 8-lane gathers per k).
-            var idx = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)lda;
-            float* a6 = a0 + 6 * lda;
-            for (int k = 0; k < kc; k++, dst += GemmMicro.MR)
-            {
-                Vector256.Store(Avx2.GatherVector256(a0 + k, idx, 4), dst);
-                Vector256.Store(Avx2.GatherVector256(a6 + k, idx, 4), dst + 6);
-            }
-            return;
-        }
-        for (int r = 0; r < mr; r++)
-        {
-            float* src = a0 + r * lda;
-            for (int k = 0; k < kc; k++) dst[k * mr + r] = src[k];
-        }
+        for (int k = 0; k < kc; k += 16)
+            GemmTranspose.Block(a0 + k, lda, mr, Math.Min(16, kc - k), dst + (nint)k * mr, mr);
     }
 
     /// <summary>One panel of op(B): rows p0..p0+kc, columns j0..j0+nr (nr ≤ 32), to dst[k*32 + j], zero past nr.</summary>
@@ -83,27 +66,46 @@ internal static unsafe class GemmPack
             }
             return;
         }
-        // op(B)(k, j) = B[j*ldb + k]: a transpose of nr rows of B.
+        // op(B)(k, j) = B[j*ldb + k]: a transpose of nr rows of B, in 16x16 blocks through registers
+        // (rows past nr come out as the zero padding).
         float* b0 = B + (nint)j0 * ldb + p0;
-        if (nr == NR && Avx2.IsSupported && ldb < GatherLimit / NR)
+        for (int k = 0; k < kc; k += 16)
         {
-            var idx = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)ldb;
-            float* b8 = b0 + 8 * ldb, b16 = b0 + 16 * ldb, b24 = b0 + 24 * ldb;
-            for (int k = 0; k < kc; k++, dst += NR)
-            {
-                Vector256.Store(Avx2.GatherVector256(b0 + k, idx, 4), dst);
-                Vector256.Store(Avx2.GatherVector256(b8 + k, idx, 4), dst + 8);
-                Vector256.Store(Avx2.GatherVector256(b16 + k, idx, 4), dst + 16);
-                Vector256.Store(Avx2.GatherVector256(b24 + k, idx, 4), dst + 24);
-            }
+            int cols = Math.Min(16, kc - k);
+            GemmTranspose.Block(b0 + k, ldb, Math.Min(nr, 16), cols, dst + (nint)k * NR, NR);
+            GemmTranspose.Block(b0 + 16 * ldb + k, ldb, Math.Max(nr - 16, 0), cols, dst + (nint)k * NR + 16, NR);
+        }
+    }
+
+    /// <summary>
+    /// Consecutive panels of op(B) for columns j0..j0+n (rows p0..p0+kc): panel q (columns j0+32q..)
+    /// at dst + q*kc*32, laid out as <see cref="BPanel"/>. Without transB, B's rows are read one
+    /// after another across all panels (sequential, prefetcher-friendly, instead of walking down
+    /// each 32-column strip with a stride of ldb floats).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BPanels(bool transB, float* B, nint ldb, int p0, int kc, int j0, int n, float* dst)
+    {
+        const int NR = GemmMicro.NR;
+        int full = n / NR;
+        if (transB || full == 0)
+        {
+            for (int q = 0; q * NR < n; q++)
+                BPanel(transB, B, ldb, p0, kc, j0 + q * NR, Math.Min(NR, n - q * NR), dst + (nint)q * kc * NR);
             return;
         }
-        for (int k = 0; k < kc; k++)
-            for (int j = nr; j < NR; j++) dst[k * NR + j] = 0f;
-        for (int j = 0; j < nr; j++)
+        nint panel = (nint)kc * NR;
+        float* src = B + (nint)p0 * ldb + j0;
+        for (int k = 0; k < kc; k++, src += ldb)
         {
-            float* src = b0 + j * ldb;
-            for (int k = 0; k < kc; k++) dst[k * NR + j] = src[k];
+            float* s = src, d = dst + (nint)k * NR;
+            for (int q = 0; q < full; q++, s += NR, d += panel)
+            {
+                Vector512.Store(Vector512.Load(s), d);
+                Vector512.Store(Vector512.Load(s + 16), d + 16);
+            }
         }
+        if (full * NR < n)
+            BPanel(false, B, ldb, p0, kc, j0 + full * NR, n - full * NR, dst + full * panel);
     }
 }

@@ -56,8 +56,9 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
             for (int pc = 0; pc < K; pc += Kc)
             {
                 int kc = Math.Min(Kc, K - pc);
-                for (int p = panels * part / parts, pe = panels * (part + 1) / parts; p < pe; p++)
-                    GemmPack.BPanel(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), Bp + (nint)p * kc * NR);
+                int pb = panels * part / parts, pe = panels * (part + 1) / parts;
+                if (pe > pb)
+                    GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + pb * NR, Math.Min(nc, pe * NR) - pb * NR, Bp + (nint)pb * kc * NR);
                 Barrier.Wait(parts);
                 for (int ic = m0; ic < m1; ic += MC)
                 {

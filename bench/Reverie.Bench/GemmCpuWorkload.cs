@@ -1,0 +1,125 @@
+// gemmcpu workload: GFLOP/s of the mlp step's GEMM shapes and the gemm shapes, timed by thread CPU time
+// on 1 thread (robust on a shared machine) and best-of-samples wall time on more. With GEMM_AB set to
+// settings separated by '|' (for temporary tuning hooks in Apply), the samples alternate between them.
+// With GEMM_PEER=/path/to/libopenblas.so.0, OpenBLAS's cblas_sgemm is loaded and its samples alternate
+// with ours in the same process (the fairest comparison on a noisy shared machine).
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Reverie.Tensors.Kernels;
+
+namespace Reverie.Bench;
+
+public static partial class GemmCpuWorkload
+{
+    private static readonly (string Name, bool TA, bool TB, int M, int N, int K, float Beta)[] Shapes =
+    [
+        ("mlp_fwd", false, true, 256, 512, 512, 0f), ("mlp_dx", false, false, 256, 512, 512, 0f),
+        ("mlp_dw", true, false, 512, 512, 256, 1f),
+        ("sq256", false, false, 256, 256, 256, 0f), ("sq512", false, false, 512, 512, 512, 0f),
+        ("sq1024", false, false, 1024, 1024, 1024, 0f), ("sq2048", false, false, 2048, 2048, 2048, 0f),
+        ("16x1024@1024x3072", false, false, 16, 3072, 1024, 0f), ("16x1024@(3072x1024)^T", false, true, 16, 3072, 1024, 0f),
+        ("1024x512@512x512", false, false, 1024, 512, 512, 0f),
+    ];
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Sec, Nsec; }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec ts);
+
+    /// <summary>Seconds of CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).</summary>
+    public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
+
+    /// <summary>Hook for A/B experiments: apply one GEMM_AB setting (none are wired in at the moment).</summary>
+    private static void Apply(string setting)
+    {
+        if (setting.Length != 0) throw new ArgumentException($"gemmcpu: no tunable settings are wired in ('{setting}')");
+    }
+
+    private static unsafe void Micro()
+    {
+        foreach (int kc in new[] { 64, 128, 256, 512 })
+        {
+            var a = GC.AllocateArray<float>(14 * kc + 64, pinned: true);
+            var b = GC.AllocateArray<float>(32 * kc + 64, pinned: true);
+            var c = GC.AllocateArray<float>(14 * 32 + 64, pinned: true);
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                float* ab = (float*)(((nint)pb + 63) & ~(nint)63), cc = (float*)(((nint)pc + 63) & ~(nint)63);
+                int reps = 2_000_000 / kc;
+                double best = 0;
+                for (int s = 0; s < 7; s++)
+                {
+                    double t0 = ThreadCpuSeconds();
+                    for (int r = 0; r < reps; r++) GemmMicro.Tile(14, 32, kc, pa, ab, 32, cc, 32, 1e-9f);
+                    double t1 = ThreadCpuSeconds();
+                    best = Math.Max(best, 2.0 * 14 * 32 * kc * reps / (t1 - t0) * 1e-9);
+                }
+                Console.WriteLine($"micro 14x32 kc={kc}: {best:F1} GFLOP/s");
+            }
+        }
+    }
+
+    public static void Run(BenchOptions o)
+    {
+        Gemm.MaxThreads = o.Threads;
+        int samples = o.Iters > 0 ? o.Iters : 15;
+        string? only = Environment.GetEnvironmentVariable("GEMM_ONLY");
+        string[] settings = (Environment.GetEnvironmentVariable("GEMM_AB") ?? "").Split('|');
+        string? peer = Environment.GetEnvironmentVariable("GEMM_PEER");
+        nint sgemm = 0;
+        if (peer != null)
+        {
+            nint lib = NativeLibrary.Load(peer);
+            sgemm = NativeLibrary.GetExport(lib, "cblas_sgemm");
+            unsafe { ((delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads"))(o.Threads); }
+            settings = [.. settings, "openblas"];
+        }
+        bool cpu = o.Threads == 1;
+        if (only == "micro") { Micro(); return; }
+        foreach (var (name, ta, tb, M, N, K, beta) in Shapes)
+        {
+            if (only != null && !name.Contains(only)) continue;
+            var A = new float[M * K]; var B = new float[K * N]; var C = new float[M * N];
+            for (int i = 0; i < A.Length; i++) A[i] = (i * 7919 % 1000) / 1000f - 0.5f;
+            for (int i = 0; i < B.Length; i++) B[i] = (i * 104729 % 1000) / 1000f - 0.5f;
+            int lda = ta ? M : K, ldb = tb ? K : N;
+            bool usePeer = false;
+            void Call()
+            {
+                if (!usePeer) { Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, N); return; }
+                unsafe
+                {
+                    fixed (float* pa = A, pb = B, pc = C)
+                        ((delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm)(
+                            101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1f, pa, lda, pb, ldb, beta, pc, N);
+                }
+            }
+            Apply(settings[0]);
+            int reps = 1;
+            for (; ; reps *= 2)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int r = 0; r < reps; r++) Call();
+                if (sw.Elapsed.TotalSeconds >= 0.01) break;
+            }
+            var g = new double[settings.Length, samples];
+            for (int s = 0; s < samples; s++)
+                for (int c = 0; c < settings.Length; c++)
+                {
+                    usePeer = settings[c] == "openblas";
+                    if (!usePeer) Apply(settings[c]);
+                    Call();
+                    double t0 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+                    for (int r = 0; r < reps; r++) Call();
+                    double t1 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+                    g[c, s] = 2.0 * M * N * K / ((t1 - t0) / reps) * 1e-9;
+                }
+            for (int c = 0; c < settings.Length; c++)
+            {
+                var row = Enumerable.Range(0, samples).Select(s => g[c, s]).Order().ToArray();
+                Console.WriteLine($"{name,-24} th={o.Threads} best={row[^1],6:F1} med={row[samples / 2],6:F1} {settings[c]}");
+            }
+        }
+    }
+}
