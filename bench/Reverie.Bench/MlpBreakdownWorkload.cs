@@ -1,11 +1,11 @@
-// probe workload (temporary): where the time of the mlp step goes.
+// mlp-breakdown workload: where the time of the mlp step goes (forward, loss, backward, Adam, zero-grad).
 using System.Diagnostics;
 using Reverie.Tensors;
 using Reverie.Tensors.Kernels;
 using Reverie.Tensors.Nn;
 using Reverie.Tensors.Optim;
 namespace Reverie.Bench;
-public static class ProbeWorkload
+public static class MlpBreakdownWorkload
 {
     public static void Run(BenchOptions o)
     {
