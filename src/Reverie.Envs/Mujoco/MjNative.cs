@@ -69,6 +69,8 @@ public static unsafe class MjNative
 
     private static string? Load()
     {
+        if (Environment.GetEnvironmentVariable("REVERIE_MUJOCO") == "off") // to check the no-MuJoCo path on a machine that has it
+            return $"MuJoCo is switched off by REVERIE_MUJOCO=off; to install it: {InstallHint}";
         if (!OperatingSystem.IsLinux())
             return $"MuJoCo envs need Linux with libmujoco 2.2.2 (Debian/Ubuntu: {InstallHint})";
         if (!NativeLibrary.TryLoad("libmujoco.so.2.2.2", out var lib))
