@@ -1,4 +1,4 @@
-// envs workload: env steps per second (random actions, one core) for every registered id, without and with
+// envs workload: env steps per second (random actions, one core, action repeat 1) for every registered id, without and with
 // pixels; then the vector env's sequential vs parallel batch time, which sets VectorEnvOptions.ParallelMinMicros.
 using System.Diagnostics;
 using Reverie.Envs;
@@ -13,8 +13,9 @@ public static class EnvsWorkload
         int samples = Math.Max(1, o.Reps);
         foreach (var spec in EnvRegistry.Specs)
         {
-            var plain = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions(), seconds));
-            var pixels = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions { Pixels = true }, seconds));
+            // Env steps: action repeat 1 (the MuJoCo ids default to 2), so pixel rates are per rendered frame.
+            var plain = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions { ActionRepeat = 1 }, seconds));
+            var pixels = MedianPair(samples, () => SingleSteps(spec.Id, new EnvOptions { ActionRepeat = 1, Pixels = true }, seconds));
             // Wall-clock rates, and rates per second of process CPU time (robust when other jobs share the cores).
             Report.Line(new { Workload = "envs", Env = spec.Id, StepsPerS = Math.Round(plain.Wall), PixelsStepsPerS = Math.Round(pixels.Wall),
                 CpuStepsPerS = Math.Round(plain.Cpu), CpuPixelsStepsPerS = Math.Round(pixels.Cpu),

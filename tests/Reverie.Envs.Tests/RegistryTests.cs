@@ -17,7 +17,7 @@ public class RegistryTests
     [Fact]
     public void EveryContinuousIdActsInMinusOneToOne()
     {
-        foreach (var spec in EnvRegistry.Specs)
+        foreach (var spec in EnvRegistry.Specs.Where(s => s.Suite != "dmc" || Reverie.Envs.Mujoco.MjNative.IsAvailable))
         {
             using var env = EnvRegistry.Make(spec.Id);
             Assert.Equal(spec.Id, env.Id);
@@ -56,6 +56,7 @@ public class RegistryTests
         foreach (var spec in EnvRegistry.Specs.Where(s => !s.Id.StartsWith("test-")))
         {
             Assert.Contains($"`{spec.Id}`", page);
+            if (spec.Suite == "dmc" && !Reverie.Envs.Mujoco.MjNative.IsAvailable) continue;
             using var env = EnvRegistry.Make(spec.Id);
             Assert.Contains(env.ObservationSpace["state"].ToString(), page);
             Assert.Contains($"{env.ActionSpace}", page);

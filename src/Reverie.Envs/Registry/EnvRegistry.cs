@@ -25,6 +25,7 @@ public static class EnvRegistry
             "−0.1·a² (a unclipped) + 100 on reaching the flag", "Gymnasium MountainCarContinuous-v0"));
         Register(new EnvSpec("count", id => new CountEnv(id), 100, (1, 1),
             "+1 every step (the return equals the length)", "Reverie test env", Suite: "test"));
+        Dmc.DmcSuite.Register(spec => Register(spec));
     }
 
     /// <summary>Every registered spec, in registration order.</summary>
