@@ -340,8 +340,9 @@ public sealed class PpoLearner
     }
 
     /// <summary>
-    /// The learner's state between updates: weights (<c>net.*</c>), Adam (<c>opt.*</c>), normalizer
-    /// statistics (<c>obs_rms.*</c>, <c>ret_rms.*</c>, <c>ret_acc</c>), counters and the generator.
+    /// The learner's state between updates: tensors for the weights (<c>net.*</c>) and Adam (<c>opt.*</c>);
+    /// metadata for the normalizer statistics (<c>obs_rms.*</c>, <c>ret_rms.*</c>, <c>ret_acc</c>, exact
+    /// doubles), the counters and the generator.
     /// A rollout in progress is not included: save right after <see cref="Update"/>.
     /// </summary>
     public LearnerState GetState()
@@ -349,11 +350,11 @@ public sealed class PpoLearner
         var s = new LearnerState();
         s.AddTensors("net.", Net.StateDict());
         s.AddTensors("opt.", Optimizer.StateDict());
-        if (_obsRms is not null) s.AddTensors("", _obsRms.StateDict("obs_rms."));
+        _obsRms?.Save(s, "obs_rms.");
         if (_retRms is not null)
         {
-            s.AddTensors("", _retRms.StateDict("ret_rms."));
-            s.Tensors["ret_acc"] = Tensor.FromArray(_retAcc.Select(v => (float)v).ToArray()).Keep();
+            _retRms.Save(s, "ret_rms.");
+            s.SetDoubles("ret_acc", _retAcc);
         }
         s.SetLong("iteration", Iteration);
         s.SetLong("env_steps", EnvSteps);
@@ -368,12 +369,11 @@ public sealed class PpoLearner
         ArgumentNullException.ThrowIfNull(state);
         Net.LoadStateDict(state.Sub("net."));
         Optimizer.LoadStateDict(state.Sub("opt."));
-        _obsRms?.LoadStateDict(state.Tensors, "obs_rms.");
+        _obsRms?.Load(state, "obs_rms.");
         if (_retRms is not null)
         {
-            _retRms.LoadStateDict(state.Tensors, "ret_rms.");
-            var acc = state.Tensors.TryGetValue("ret_acc", out var t) && t.Size == _N ? t.ReadOnlySpan : throw new ArgumentException("ppo: 'ret_acc' is missing or has the wrong size");
-            for (int i = 0; i < _N; i++) _retAcc[i] = acc[i];
+            _retRms.Load(state, "ret_rms.");
+            state.GetDoubles("ret_acc", _N).CopyTo(_retAcc, 0);
         }
         Iteration = state.GetLong("iteration");
         EnvSteps = state.GetLong("env_steps");

@@ -26,6 +26,28 @@ public sealed class LearnerState
         Meta.TryGetValue(key, out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v)
             ? v : throw new ArgumentException($"learner state: '{key}' is missing or not an integer");
 
+    /// <summary>Stores doubles exactly (round-trip text).</summary>
+    public void SetDoubles(string key, ReadOnlySpan<double> values)
+    {
+        var parts = new string[values.Length];
+        for (int i = 0; i < values.Length; i++) parts[i] = values[i].ToString("R", CultureInfo.InvariantCulture);
+        Meta[key] = string.Join(" ", parts);
+    }
+
+    /// <summary>Reads <paramref name="count"/> doubles stored by <see cref="SetDoubles"/>.</summary>
+    /// <exception cref="ArgumentException">Missing, malformed, or of another length.</exception>
+    public double[] GetDoubles(string key, int count)
+    {
+        if (!Meta.TryGetValue(key, out var s)) throw new ArgumentException($"learner state: '{key}' is missing");
+        var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length != count) throw new ArgumentException($"learner state: '{key}' has {words.Length} values but {count} are needed");
+        var v = new double[count];
+        for (int i = 0; i < count; i++)
+            if (!double.TryParse(words[i], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i]))
+                throw new ArgumentException($"learner state: '{key}' value {i} '{words[i]}' is not a number");
+        return v;
+    }
+
     /// <summary>Stores a generator's full state as hex words.</summary>
     public void SetRng(string key, Rng rng) => Meta[key] = string.Join(" ", rng.GetState().Select(u => u.ToString("x16", CultureInfo.InvariantCulture)));
 

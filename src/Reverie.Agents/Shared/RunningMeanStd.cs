@@ -1,6 +1,4 @@
 // RunningMeanStd: streaming mean and variance of vectors (observation and return normalization).
-using Reverie.Tensors;
-
 namespace Reverie.Agents.Shared;
 
 /// <summary>
@@ -71,35 +69,25 @@ public sealed class RunningMeanStd
         }
     }
 
-    /// <summary>The state as tensors <c>{prefix}mean</c>, <c>{prefix}var</c> (Dim,) and <c>{prefix}count</c> (1,) (float32: a checkpoint, not an exact copy).</summary>
-    public Dictionary<string, Tensor> StateDict(string prefix)
+    /// <summary>Saves the exact state into <paramref name="state"/>'s metadata: <c>{prefix}mean</c>, <c>{prefix}var</c>, <c>{prefix}count</c>.</summary>
+    public void Save(LearnerState state, string prefix)
     {
-        var mean = new float[Dim];
-        var var_ = new float[Dim];
-        for (int j = 0; j < Dim; j++) { mean[j] = (float)_mean[j]; var_[j] = (float)_var[j]; }
-        using var _ = Tensor.NoGrad();
-        return new()
-        {
-            [prefix + "mean"] = Tensor.FromArray(mean).Keep(),
-            [prefix + "var"] = Tensor.FromArray(var_).Keep(),
-            [prefix + "count"] = Tensor.FromArray((float)Count).Keep(),
-        };
+        ArgumentNullException.ThrowIfNull(state);
+        state.SetDoubles(prefix + "mean", _mean);
+        state.SetDoubles(prefix + "var", _var);
+        state.SetDoubles(prefix + "count", [Count]);
     }
 
-    /// <summary>Loads what <see cref="StateDict"/> wrote.</summary>
-    /// <exception cref="ArgumentException">A key is missing or a shape differs.</exception>
-    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, string prefix)
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    /// <exception cref="ArgumentException">A key is missing or has the wrong length.</exception>
+    public void Load(LearnerState state, string prefix)
     {
-        Tensor Get(string key, int size)
-        {
-            if (!state.TryGetValue(prefix + key, out var t)) throw new ArgumentException($"running_mean_std: missing '{prefix + key}'");
-            if (t.Size != size) throw new ArgumentException($"running_mean_std: '{prefix + key}' has {t.Shape} but needs {size} values");
-            return t;
-        }
-        var mean = Get("mean", Dim).ReadOnlySpan;
-        var var_ = Get("var", Dim).ReadOnlySpan;
-        float count = Get("count", 1).ReadOnlySpan[0];
-        for (int j = 0; j < Dim; j++) { _mean[j] = mean[j]; _var[j] = var_[j]; }
-        Count = count;
+        ArgumentNullException.ThrowIfNull(state);
+        var mean = state.GetDoubles(prefix + "mean", Dim);
+        var var_ = state.GetDoubles(prefix + "var", Dim);
+        var count = state.GetDoubles(prefix + "count", 1);
+        mean.CopyTo(_mean, 0);
+        var_.CopyTo(_var, 0);
+        Count = count[0];
     }
 }
