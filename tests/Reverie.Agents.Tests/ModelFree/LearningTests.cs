@@ -6,7 +6,8 @@ namespace Reverie.Agents.Tests.ModelFree;
 
 public class LearningTests
 {
-    // A uniformly random CartPole policy averages about 22 steps.
+    // A uniformly random CartPole policy averages about 22 steps. The run takes ~6 s of CPU; the wall-clock
+    // bound is loose because the test machines are shared.
     [Fact]
     public void Ppo_learns_cartpole_well_above_random()
     {
@@ -15,7 +16,7 @@ public class LearningTests
         var r = ModelFreeRuns.Ppo(cfg, new RunOptions("cartpole", Seed: 1, cfg.TotalSteps, EvalEvery: 1_000_000, EvalEpisodes: 10));
         Assert.True(r.Curve[^1].TrainReturn > 100, $"training return {r.Curve[^1].TrainReturn:F1} after {r.EnvSteps} steps");
         Assert.True(r.FinalReturn > 300, $"deterministic eval return {r.FinalReturn:F1} after {r.EnvSteps} steps");
-        Assert.True(sw.Elapsed.TotalSeconds < 60, $"took {sw.Elapsed.TotalSeconds:F1}s");
+        Assert.True(sw.Elapsed.TotalSeconds < 120, $"took {sw.Elapsed.TotalSeconds:F1}s");
     }
 
     [Fact]
