@@ -1,5 +1,5 @@
 // ModelFreeWorkload: PPO on CartPole and SAC on Pendulum learning runs; prints progress and one JSON summary, writes the eval curve CSV.
-// Usage: Reverie.Bench ppo-cartpole|sac-pendulum [--seed S] [--steps N] [--eval-every N] [--episodes K] [--out results/x.csv] [--threads T]
+// Usage: Reverie.Bench ppo-cartpole|sac-pendulum [--seed S] [--steps N] [--eval-every N] [--episodes K] [--out results/x.csv] [--threads T] [--preset cleanrl|cartpole]
 using System.Globalization;
 using Reverie.Agents.ModelFree;
 
@@ -11,7 +11,7 @@ public static class ModelFreeWorkload
 
     public static void Run(string name, string[] a)
     {
-        ulong seed = 1; long? steps = null; long? evalEvery = null; int episodes = 10; string? csv = null;
+        ulong seed = 1; long? steps = null; long? evalEvery = null; int episodes = 10; string? csv = null; string preset = "cleanrl";
         for (int i = 0; i < a.Length; i++)
         {
             string Next() => i + 1 < a.Length ? a[++i] : throw new ArgumentException($"{a[i]} needs a value");
@@ -22,6 +22,7 @@ public static class ModelFreeWorkload
                 case "--eval-every": evalEvery = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--episodes": episodes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--out": csv = Next(); break;
+                case "--preset": preset = Next(); break;
                 case "--threads": Reverie.Tensors.Kernels.Gemm.MaxThreads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option '{a[i]}'");
             }
@@ -31,7 +32,7 @@ public static class ModelFreeWorkload
         if (name == "ppo-cartpole")
         {
             env = "cartpole";
-            var cfg = new PpoConfig { TotalSteps = steps ?? 100_000 };
+            var cfg = (PpoConfig.Presets.TryGetValue(preset, out var p) ? p : throw new ArgumentException($"unknown ppo preset '{preset}'")) with { TotalSteps = steps ?? 100_000 };
             r = ModelFreeRuns.Ppo(cfg, new RunOptions(env, seed, cfg.TotalSteps, evalEvery ?? 5_000, episodes, csv, Console.Out));
         }
         else
