@@ -17,7 +17,13 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.Error.WriteLine($"usage: Reverie.Bench <{string.Join("|", workloads.Keys)}> [--threads N] [--reps R]");
+    Console.Error.WriteLine($"       Reverie.Bench <{string.Join("|", ModelFreeWorkload.Names)}> [--seed S] [--steps N] [--eval-every N] [--episodes K] [--out file.csv]");
     return args.Length == 0 ? 2 : 0;
+}
+if (ModelFreeWorkload.Names.Contains(args[0]))
+{
+    try { ModelFreeWorkload.Run(args[0], args[1..]); return 0; }
+    catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
 }
 if (!workloads.TryGetValue(args[0], out var run))
 {
