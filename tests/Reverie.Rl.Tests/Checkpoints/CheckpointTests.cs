@@ -54,6 +54,18 @@ public class CheckpointTests
         Assert.Equal([Checkpoint.DirName, Checkpoint.ReplayDirName], Directory.GetDirectories(tmp.Path).Select(d => Path.GetFileName(d)!).Order());
     }
 
+    [Fact]
+    public void Empty_content_round_trips()
+    {
+        using var tmp = new TempDir();
+        Checkpoint.Save(tmp.Path, new CheckpointContent());
+        var l = Checkpoint.Load(tmp.Path)!;
+        Assert.Empty(l.Weights);
+        Assert.Empty(l.Optimizer);
+        Assert.Null(l.Replay);
+        Assert.Equal(0, l.Counters.EnvSteps);
+    }
+
     [Theory]
     [InlineData("weights")]
     [InlineData("optimizer")]
