@@ -25,7 +25,9 @@ public sealed partial class ReplayBuffer
     /// the same directory again writes only chunks that changed since. Each file is written atomically.
     /// </summary>
     /// <remarks>Arrays in a chunk file: one per field with shape (count, ...field shape) (<c>&lt;f4</c> or
-    /// <c>|u1</c>) and <c>is_first</c>, <c>is_last</c>, <c>is_terminal</c> (count,) <c>|b1</c>. See docs/running.md.</remarks>
+    /// <c>|u1</c>) and <c>is_first</c>, <c>is_last</c>, <c>is_terminal</c> (count,) <c>|b1</c>. See docs/running.md.
+    /// Use it for datasets and exports; a run's own <c>replay/</c> directory is written by <see cref="Checkpoints.Checkpoint.Save"/>,
+    /// which deletes old files only once the checkpoint that stops listing them is in place.</remarks>
     public void Save(string dir)
     {
         var index = WriteChunks(dir);
