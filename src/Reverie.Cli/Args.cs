@@ -58,6 +58,9 @@ public sealed class Args
     /// <summary>The option's last value, or null.</summary>
     public string? Get(string name) => _values.TryGetValue(name, out var l) ? l[^1] : null;
 
+    /// <summary>Every value of a repeatable option, as given.</summary>
+    public List<string> Values(string name) => _values.TryGetValue(name, out var l) ? [.. l] : [];
+
     /// <summary>Every value of a repeatable option; comma-separated values are split.</summary>
     public List<string> All(string name) => _values.TryGetValue(name, out var l)
         ? [.. l.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))] : [];

@@ -2,6 +2,7 @@
 using System.Runtime.InteropServices;
 using Reverie.Envs;
 using Reverie.Rl.Agents;
+using Reverie.Rl.Config;
 using Reverie.Rl.Driver;
 using Reverie.Rl.Logging;
 
@@ -39,17 +40,21 @@ public static class TrainCommand
         string agentName = args.Require("train", "agent"), envId = args.Require("train", "env");
         RunSetup.Lookup(() => AgentRegistry.Spec(agentName));
         RunSetup.Lookup(() => EnvRegistry.Spec(envId));
-        var sets = args.All("set");
-        if (args.Get("steps") is string steps) sets.Add("run.steps=" + args.Long("train", "steps", 0));
+        var sets = new List<string> { "run.env=" + envId };
+        sets.AddRange(args.Values("set"));
+        if (args.Get("steps") is string) sets.Add("run.steps=" + args.Long("train", "steps", 0));
         if (args.Get("seed") is string) sets.Add("run.seed=" + args.Long("train", "seed", 0));
-        var settings = RunSetup.Resolve(args.All("preset"), sets);
-        var options = RunSetup.Driver(settings);
-        var envOptions = RunSetup.Env(settings);
-        string runDir = args.Get("logdir") ?? Path.Combine("runs", $"{agentName}-{envId}-s{options.Seed}");
-        var run = new RunInfo(agentName, envId, options.Seed, settings);
+        if (args.Flag("quiet")) sets.Add("run.quiet=true");
+        var cfg = RunSetup.Resolve(args.All("preset"), sets);
+        var runConfig = cfg.Get<RunConfig>("run");
+        var options = DriverOptions.From(runConfig);
+        try { options.Validate(); } catch (ArgumentException e) { throw new UsageException(e.Message); }
+        var envOptions = new EnvOptions();
+        string runDir = args.Get("logdir") ?? Path.Combine(runConfig.Logdir, $"{agentName}-{envId}-s{options.Seed}");
+        var run = new RunInfo(agentName, envId, options.Seed, RunSetup.Flat(cfg));
         CheckSameRun(runDir, run);
         run.Write(runDir);
-        File.WriteAllText(Path.Combine(runDir, "config.yaml"), RunSetup.Yaml(settings, agentName, envId));
+        cfg.WriteYaml(Path.Combine(runDir, "config.yaml"));
 
         using var env = VectorEnv.Make(envId, options.Envs, envOptions);
         using var evalEnv = EnvRegistry.Make(envId, envOptions);
@@ -58,8 +63,8 @@ public static class TrainCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         RunOutcome outcome;
-        using (var view = new ConsoleView(options.Steps, args.Flag("quiet") ? true : null))
-        using (var driver = new Driver(runDir, agent, env, evalEnv, options, view))
+        using (var view = new ConsoleView(options.Steps, runConfig.Quiet ? true : null))
+        using (var driver = new Driver(runDir, agent, env, evalEnv, options, view, runConfig.TensorBoard))
         {
             view.Message($"run directory {runDir}: agent {agentName}, env {envId}, seed {options.Seed}, {options.Envs} env(s), {options.Steps} steps");
             outcome = driver.Run(stop.Token);

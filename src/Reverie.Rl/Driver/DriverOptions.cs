@@ -52,6 +52,15 @@ public sealed record DriverOptions
     /// <summary>The run's seed: envs, replay sampling, prefill actions and the agent derive from it.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>The driver's settings from the config's <c>run</c> section (reports come with evaluations).</summary>
+    public static DriverOptions From(Config.RunConfig run) => new()
+    {
+        Steps = run.Steps, Envs = run.Envs, TrainRatio = run.TrainRatio, BatchSize = run.BatchSize,
+        BatchLength = run.BatchLength, Prefill = run.Prefill, ReplayCapacity = run.ReplayCapacity,
+        ReplayChunk = run.ReplayChunk, EvalEvery = run.EvalEvery, EvalEpisodes = run.EvalEpisodes,
+        LogEvery = run.LogEvery, ReportEvery = run.EvalEvery, CheckpointEvery = run.CheckpointEvery, Seed = run.Seed,
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting (config names).</summary>
     public void Validate()
     {
