@@ -195,8 +195,8 @@ public sealed class ConfigSet
         string hint = close.Count > 0 ? $"; did you mean {string.Join(" or ", close.Select(c => $"'{c}'"))}?" : "";
         string section = key.Split('.')[0];
         var allowed = keys.Where(k => k.StartsWith(section + ".", StringComparison.Ordinal)).ToList();
-        string list = allowed.Count > 0 ? $" Keys under '{section}': {string.Join(", ", allowed)}" : $" Sections: {string.Join(", ", _order)}";
-        return new ConfigException($"unknown config key '{key}'{source}{hint}.{list}");
+        string list = allowed.Count > 0 ? $"(keys under '{section}': {string.Join(", ", allowed)})" : $"(sections: {string.Join(", ", _order)})";
+        return new ConfigException($"unknown config key '{key}'{source}{hint} {list}");
     }
 
     private static void Walk(object record, string prefix, Action<string, object, PropertyInfo> leaf)

@@ -58,7 +58,7 @@ public sealed record RunConfig : IConfigValidation
     public bool Quiet { get; init; }
 
     /// <summary>Write TensorBoard event files.</summary>
-    public bool TensorBoard { get; init; } = true;
+    public bool Tensorboard { get; init; } = true;
 
     /// <inheritdoc/>
     public IEnumerable<(string Key, string Problem)> Validate()

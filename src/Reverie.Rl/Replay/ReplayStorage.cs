@@ -11,12 +11,16 @@ public sealed partial class ReplayBuffer
     public const string IndexFileName = "index.json";
 
     private const string Format = "reverie-replay";
+    // Names this buffer's lineage in its file names, so two buffers saved into one directory (say, a fresh buffer
+    // checkpointed over an older run's replay) never overwrite each other's files. Kept by Load.
+    private string _uid = Guid.NewGuid().ToString("N")[..8];
     private string? _savedDir;                                 // the directory _savedCounts describes
     private readonly Dictionary<long, int> _savedCounts = [];  // chunk id -> steps in its file there
 
     /// <summary>
-    /// Writes the buffer to <paramref name="dir"/> (created if needed): every chunk as <c>chunk-&lt;id&gt;.npz</c>
-    /// (full) or <c>chunk-&lt;id&gt;-part&lt;count&gt;.npz</c> (the chunk a stream is still filling), then
+    /// Writes the buffer to <paramref name="dir"/> (created if needed): every chunk as <c>chunk-&lt;id&gt;-&lt;uid&gt;.npz</c>
+    /// (full) or <c>chunk-&lt;id&gt;-&lt;uid&gt;-part&lt;count&gt;.npz</c> (the chunk a stream is still filling; uid names the
+    /// buffer, so files of different buffers never collide), then
     /// <c>index.json</c>, then deletes chunk files the new index does not list (evicted or superseded). Saving to
     /// the same directory again writes only chunks that changed since. Each file is written atomically.
     /// </summary>
@@ -70,7 +74,7 @@ public sealed partial class ReplayBuffer
         foreach (var s in _streams) streams.Add(new JsonObject { ["end"] = s.End, ["after_last"] = s.AfterLast });
         return new JsonObject
         {
-            ["format"] = Format, ["version"] = 1, ["capacity"] = Capacity, ["chunk_size"] = ChunkSize,
+            ["format"] = Format, ["version"] = 1, ["uid"] = _uid, ["capacity"] = Capacity, ["chunk_size"] = ChunkSize,
             ["next_chunk_id"] = _nextChunkId, ["total_added"] = TotalAdded, ["fields"] = fields, ["streams"] = streams, ["chunks"] = chunks,
         };
     }
@@ -98,8 +102,8 @@ public sealed partial class ReplayBuffer
         File.Move(tmp, path, overwrite: true);
     }
 
-    private static string FileName(ReplayChunk c) =>
-        c.IsFull ? $"chunk-{c.Id:D8}.npz" : $"chunk-{c.Id:D8}-part{c.Count}.npz";
+    private string FileName(ReplayChunk c) =>
+        c.IsFull ? $"chunk-{c.Id:D8}-{_uid}.npz" : $"chunk-{c.Id:D8}-{_uid}-part{c.Count}.npz";
 
     private void WriteChunk(string path, ReplayChunk c)
     {
@@ -133,6 +137,7 @@ public sealed partial class ReplayBuffer
             {
                 _nextChunkId = (long)idx["next_chunk_id"]!,
             };
+            if ((string?)idx["uid"] is { Length: > 0 } uid && uid.All(char.IsAsciiLetterOrDigit)) rb._uid = uid;
             foreach (var s in idx["streams"]!.AsArray())
                 rb._streams.Add(new ReplayStream { End = (long)s!["end"]!, AfterLast = (bool)s["after_last"]! });
             bool sameDir = capacity is null;
