@@ -64,7 +64,7 @@ public static class TrainCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         RunOutcome outcome;
         using (var view = new ConsoleView(options.Steps, runConfig.Quiet ? true : null))
-        using (var driver = new Driver(runDir, agent, env, evalEnv, options, view, runConfig.TensorBoard))
+        using (var driver = new Driver(runDir, agent, env, evalEnv, options, view, runConfig.Tensorboard))
         {
             view.Message($"run directory {runDir}: agent {agentName}, env {envId}, seed {options.Seed}, {options.Envs} env(s), {options.Steps} steps");
             outcome = driver.Run(stop.Token);

@@ -70,7 +70,7 @@ public class CliTests
         foreach (int seed in new[] { 0, 1 })
         {
             var (code, _, err) = Reverie("train", "--agent", "random", "--env", "pendulum", "--preset", "debug", "--steps", "1000",
-                "--seed", seed.ToString(), "--set", "run.tensor_board=false", "--quiet", "--logdir", Path.Combine(root, $"rp-s{seed}"));
+                "--seed", seed.ToString(), "--set", "run.tensorboard=false", "--quiet", "--logdir", Path.Combine(root, $"rp-s{seed}"));
             Assert.True(code == ExitCodes.Ok, err);
         }
         string run = Path.Combine(root, "rp-s0");

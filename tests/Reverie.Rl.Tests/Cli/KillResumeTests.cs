@@ -12,7 +12,7 @@ public class KillResumeTests
     {
         ArgumentList = { Dll, "train", "--agent", "random", "--env", "count", "--steps", "30000", "--quiet", "--logdir", runDir,
             "--set", "run.envs=2", "--set", "run.prefill=100", "--set", "run.train_ratio=8", "--set", "run.batch_size=4", "--set", "run.batch_length=8",
-            "--set", "run.checkpoint_every=2000", "--set", "run.log_every=500", "--set", "run.eval_every=0", "--set", "run.tensor_board=false",
+            "--set", "run.checkpoint_every=2000", "--set", "run.log_every=500", "--set", "run.eval_every=0", "--set", "run.tensorboard=false",
             "--set", "run.replay_chunk=256" },
         RedirectStandardOutput = true, RedirectStandardError = true,
     })!;

@@ -79,7 +79,7 @@ public class DriverTests
         var (outcome, d, _) = Run(dir, Options, stop.Token, driver => driver.Stepped += s => { if (s == 350) stop.Cancel(); });
         Assert.Equal(RunOutcome.Interrupted, outcome);
         Assert.Equal(350, d.Counters.EnvSteps);
-        var loaded = Checkpoints.Checkpoint.Load(dir)!;
+        var loaded = Reverie.Rl.Checkpoints.Checkpoint.Load(dir)!;
         Assert.Equal(350, loaded.Counters.EnvSteps);
         Assert.Equal(d.Counters.Updates, loaded.Counters.Updates);
     }

@@ -67,6 +67,21 @@ public class MediaTests
     }
 
     [Fact]
+    public void PendulumEpisodeGifDecodesToItsFrames()
+    {
+        using var env = EnvRegistry.Make("pendulum");
+        env.Reset(1);
+        var frames = new List<byte[]> { env.Render() };
+        for (int t = 0; t < 20; t++) { env.Step([0.5f]); frames.Add(env.Render()); }
+        var (_, _, decoded, _, _) = Decoders.Gif(Encode(frames, 64, 64, 50));
+        Assert.Equal(frames.Count, decoded.Count);
+        for (int i = 0; i < frames.Count; i++)
+            Assert.True(frames[i].Zip(decoded[i]).Max(p => Math.Abs(p.First - p.Second)) <= 24, $"frame {i}");
+        // a decoded frame as PNG, to look at: $TMPDIR/reverie-gif-frame.png
+        Png.Write(Path.Combine(Path.GetTempPath(), "reverie-gif-frame.png"), decoded[10], 64, 64);
+    }
+
+    [Fact]
     public void GifLongUniformRunsDecode()
     {
         var frame = new byte[200 * 200 * 3]; // one colour: the LZW strings grow to the longest codes
