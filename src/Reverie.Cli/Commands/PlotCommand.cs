@@ -1,0 +1,98 @@
+// PlotCommand: `reverie plot`: learning curves from runs' scores.csv, grouped across seeds, to SVG and PNG.
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Reverie.Rl.Media;
+
+namespace Reverie.Cli.Commands;
+
+/// <summary><c>reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std]</c>.</summary>
+public static partial class PlotCommand
+{
+    private const string Help = """
+        usage: reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std]
+
+        Draws the learning curves of one or more run directories (return against env steps) to
+        PATH.svg and PATH.png. Each run's evaluation returns are used (its training returns when it has
+        no evaluation rows). Runs whose directory names differ only in a seed suffix (-s0, -s1, _seed2)
+        are one curve: the mean across seeds, with a band of min..max (or mean ± std) across seeds.
+        Returns are averaged within N equal bins of env steps.
+
+          RUN...          run directories (each with scores.csv)
+          --out PATH      output path without extension (default: plot)
+          --title T       plot title (default: the curve names)
+          --bins N        bins along env steps (default 40)
+          --band B        minmax (default) or std
+        """;
+
+    /// <summary>Runs the verb.</summary>
+    public static int Run(string[] argv)
+    {
+        var args = Args.Parse("plot", argv, Args.Declare("out", "title", "bins", "band"));
+        if (args.Help) { Console.Out.Write(Help); return ExitCodes.Ok; }
+        if (args.Positionals.Count == 0) throw new UsageException("give at least one run directory (see 'reverie plot --help')");
+        int bins = (int)args.Long("plot", "bins", 40, min: 1);
+        string band = args.Get("band") ?? "minmax";
+        if (band is not ("minmax" or "std")) throw new UsageException($"--band must be minmax or std, got '{band}'");
+        var groups = new Dictionary<string, List<(double[] X, double[] Y)>>();
+        foreach (string dir in args.Positionals)
+        {
+            string path = Path.Combine(dir, "scores.csv");
+            if (!File.Exists(path)) throw new UsageException($"'{dir}' has no scores.csv");
+            var rows = ReadScores(path);
+            string name = SeedSuffix().Replace(Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/')), "");
+            if (!groups.TryGetValue(name, out var list)) groups[name] = list = [];
+            list.Add(rows);
+        }
+        double xmax = groups.Values.SelectMany(g => g).SelectMany(r => r.X).DefaultIfEmpty(1).Max();
+        var series = groups.Select(g => Curve(g.Key, g.Value, bins, Math.Max(xmax, 1), band == "std")).ToList();
+        string title = args.Get("title") ?? string.Join(" vs ", groups.Keys);
+        string output = args.Get("out") ?? "plot";
+        if (Path.GetDirectoryName(Path.GetFullPath(output)) is string od) Directory.CreateDirectory(od);
+        new LinePlot(title, "env steps", "return", series).Save(output);
+        Console.Out.WriteLine($"wrote {output}.svg and {output}.png ({series.Count} curve(s) from {args.Positionals.Count} run(s))");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>(step, return) of the eval rows of a scores.csv, or of its train rows when there are no eval rows.</summary>
+    internal static (double[] X, double[] Y) ReadScores(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) return ([], []);
+        var head = lines[0].Split(',');
+        int kind = Array.IndexOf(head, "kind"), step = Array.IndexOf(head, "step"), ret = Array.IndexOf(head, "return");
+        if (kind < 0 || step < 0 || ret < 0) throw new InvalidDataException($"'{path}': header '{lines[0]}' lacks kind, step or return");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > Math.Max(kind, Math.Max(step, ret))).ToList();
+        string use = rows.Any(c => c[kind] == "eval") ? "eval" : "train";
+        var pick = rows.Where(c => c[kind] == use)
+            .Select(c => (X: double.Parse(c[step], CultureInfo.InvariantCulture), Y: double.Parse(c[ret], CultureInfo.InvariantCulture)))
+            .OrderBy(p => p.X).ToList();
+        return ([.. pick.Select(p => p.X)], [.. pick.Select(p => p.Y)]);
+    }
+
+    /// <summary>Bins every run's returns into <paramref name="bins"/> equal steps of [0, xmax]; mean and band across runs per bin.</summary>
+    internal static PlotSeries Curve(string name, List<(double[] X, double[] Y)> runs, int bins, double xmax, bool std)
+    {
+        var x = new List<double>(); var mean = new List<double>(); var lo = new List<double>(); var hi = new List<double>();
+        for (int b = 0; b < bins; b++)
+        {
+            double a = xmax * b / bins, z = xmax * (b + 1) / bins;
+            var perRun = new List<double>();
+            foreach (var (rx, ry) in runs)
+            {
+                double s = 0; int n = 0;
+                for (int i = 0; i < rx.Length; i++) if ((rx[i] > a || (b == 0 && rx[i] >= a)) && rx[i] <= z) { s += ry[i]; n++; }
+                if (n > 0) perRun.Add(s / n);
+            }
+            if (perRun.Count == 0) continue;
+            double m = perRun.Average();
+            double sd = Math.Sqrt(perRun.Sum(v => (v - m) * (v - m)) / perRun.Count);
+            x.Add(z); mean.Add(m);
+            lo.Add(std ? m - sd : perRun.Min()); hi.Add(std ? m + sd : perRun.Max());
+        }
+        string label = runs.Count > 1 ? $"{name} ({runs.Count} seeds)" : name;
+        return runs.Count > 1 ? new PlotSeries(label, [.. x], [.. mean], [.. lo], [.. hi]) : new PlotSeries(label, [.. x], [.. mean]);
+    }
+
+    [GeneratedRegex(@"([-_](s|seed)\d+)$")]
+    private static partial Regex SeedSuffix();
+}

@@ -1,0 +1,76 @@
+// RunSetup: turns train options (agent, env, presets, --set overrides) into a run: config, envs, agent, run.json.
+using System.Text.Json;
+using Reverie.Envs;
+using Reverie.Rl.Agents;
+using Reverie.Rl.Config;
+
+namespace Reverie.Cli;
+
+/// <summary>What a run directory's <c>run.json</c> records so that <c>reverie eval</c> and a resume rebuild the same run.</summary>
+/// <param name="Agent">Agent name.</param>
+/// <param name="Env">Env id.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Settings">The resolved config (flat <c>key = value</c>), as handed to the agent.</param>
+public sealed record RunInfo(string Agent, string Env, ulong Seed, Dictionary<string, string> Settings)
+{
+    /// <summary>The file name in the run directory.</summary>
+    public const string FileName = "run.json";
+
+    /// <summary>Writes <c>run.json</c> (atomically).</summary>
+    public void Write(string runDir)
+    {
+        Directory.CreateDirectory(runDir);
+        string path = Path.Combine(runDir, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Reads <c>run.json</c> of a run directory.</summary>
+    /// <exception cref="UsageException">The directory has no run.json.</exception>
+    public static RunInfo Read(string runDir)
+    {
+        string path = Path.Combine(runDir, FileName);
+        if (!File.Exists(path)) throw new UsageException($"'{runDir}' is not a run directory (no {FileName}); train one with 'reverie train'");
+        return JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is empty");
+    }
+}
+
+/// <summary>Resolves the config and builds the pieces of a run.</summary>
+public static class RunSetup
+{
+    /// <summary>
+    /// The preset files: every <c>*.yaml</c> in the directory named by <c>REVERIE_CONFIGS</c>, else in the
+    /// <c>configs/</c> directory shipped beside the binary (copied from the repository's <c>configs/</c>).
+    /// </summary>
+    public static PresetLibrary Presets()
+    {
+        string dir = Environment.GetEnvironmentVariable("REVERIE_CONFIGS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "configs");
+        return PresetLibrary.Load(Directory.Exists(dir) ? Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal) : []);
+    }
+
+    /// <summary>The config: code defaults, then presets in order, then <c>key=value</c> assignments; validated.</summary>
+    /// <exception cref="UsageException">An unknown preset or key, a bad value, or a failed check (all listed).</exception>
+    public static ConfigSet Resolve(IEnumerable<string> presets, IEnumerable<string> assignments)
+    {
+        var cfg = new ConfigSet().Add("run", new RunConfig());
+        try { return cfg.Resolve(Presets(), presets, assignments); }
+        catch (ConfigException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>The config as flat <c>key = value</c> strings (lists joined by commas).</summary>
+    public static Dictionary<string, string> Flat(ConfigSet cfg) => cfg.Flatten().ToDictionary(kv => kv.Key,
+        kv => kv.Value switch { null => "", string s => s, IEnumerable<string> l => string.Join(",", l), var v => v.ToString()! });
+
+    /// <summary>Creates the agent for a run.</summary>
+    public static IAgent Agent(RunInfo run, VectorEnv env, int envs)
+    {
+        var spec = Lookup(() => AgentRegistry.Spec(run.Agent));
+        return spec.Create(new AgentContext(env.ObservationSpace, env.ActionSpace, envs, run.Seed, run.Settings));
+    }
+
+    /// <summary>Runs <paramref name="f"/>, turning an unknown-name error into a usage error.</summary>
+    public static T Lookup<T>(Func<T> f)
+    {
+        try { return f(); } catch (KeyNotFoundException e) { throw new UsageException(e.Message); }
+    }
+}

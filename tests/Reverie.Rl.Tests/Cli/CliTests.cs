@@ -1,0 +1,90 @@
+// CliTests: every reverie verb in-process (help, a real run, usage errors and their exit codes).
+using Reverie.Cli;
+
+namespace Reverie.Rl.Tests.Cli;
+
+[Collection("console")]
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Reverie(params string[] args)
+    {
+        var (o, e) = (Console.Out, Console.Error);
+        var (so, se) = (new StringWriter(), new StringWriter());
+        Console.SetOut(so); Console.SetError(se);
+        try { return (Program.Main(args), so.ToString(), se.ToString()); }
+        finally { Console.SetOut(o); Console.SetError(e); }
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("envs")]
+    [InlineData("presets")]
+    [InlineData("rollout")]
+    [InlineData("plot")]
+    public void EveryVerbHasHelp(string verb)
+    {
+        var (code, output, _) = Reverie(verb, "--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains($"usage: reverie {verb}", output);
+    }
+
+    [Fact]
+    public void TopLevelHelpAndErrors()
+    {
+        var (code, output, _) = Reverie("--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("exit codes", output);
+        Assert.Equal(ExitCodes.Usage, Reverie().Code);
+        Assert.Equal(ExitCodes.Usage, Reverie("fly").Code);
+        Assert.Contains("unknown option '--nope'", Reverie("envs", "--nope").Err);
+        Assert.Contains("--agent is required", Reverie("train", "--env", "count").Err);
+        Assert.Contains("unknown agent 'nope'", Reverie("train", "--agent", "nope", "--env", "count").Err);
+        Assert.Contains("unknown env id 'nope'", Reverie("train", "--agent", "random", "--env", "nope").Err);
+        Assert.Equal(ExitCodes.Usage, Reverie("train", "--agent", "random", "--env", "count", "--set", "run.bogus=1").Code);
+        Assert.Equal(ExitCodes.Usage, Reverie("train", "--agent", "random", "--env", "count", "--preset", "nope").Code);
+        Assert.Equal(ExitCodes.Usage, Reverie("eval", "--logdir", Path.GetTempPath()).Code);
+        Assert.Equal(ExitCodes.Usage, Reverie("rollout", "--env", "count", "--steps", "x").Code);
+    }
+
+    [Fact]
+    public void EnvsPresetsAndRollout()
+    {
+        var (code, envs, _) = Reverie("envs");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("pendulum", envs);
+        Assert.Contains("count", envs);
+        var (pc, presets, _) = Reverie("presets");
+        Assert.Equal(ExitCodes.Ok, pc);
+        Assert.Contains("debug", presets);
+        var (rc, rollout, _) = Reverie("rollout", "--env", "count", "--steps", "1000", "--envs", "2");
+        Assert.Equal(ExitCodes.Ok, rc);
+        Assert.Contains("steps/s", rollout);
+        Assert.Contains("10 episodes, mean return 100.00", rollout);
+    }
+
+    [Fact]
+    public void TrainEvalAndPlotARun()
+    {
+        string root = Directory.CreateTempSubdirectory("reverie-cli").FullName;
+        foreach (int seed in new[] { 0, 1 })
+        {
+            var (code, _, err) = Reverie("train", "--agent", "random", "--env", "pendulum", "--preset", "debug", "--steps", "1000",
+                "--seed", seed.ToString(), "--set", "run.tensorboard=false", "--quiet", "--logdir", Path.Combine(root, $"rp-s{seed}"));
+            Assert.True(code == ExitCodes.Ok, err);
+        }
+        string run = Path.Combine(root, "rp-s0");
+        foreach (var f in new[] { "config.yaml", "run.json", "metrics.jsonl", "scores.csv", "checkpoint/complete", "videos/eval_1000.gif" })
+            Assert.True(File.Exists(Path.Combine(run, f)), f);
+        var (ec, evalOut, evalErr) = Reverie("eval", "--logdir", run, "--episodes", "2", "--video");
+        Assert.True(ec == ExitCodes.Ok, evalErr);
+        Assert.Contains("mean return", evalOut);
+        Assert.True(File.Exists(Path.Combine(run, "videos", "eval_final_1000.gif")));
+        var (plotCode, plotOut, plotErr) = Reverie("plot", Path.Combine(root, "rp-s0"), Path.Combine(root, "rp-s1"), "--out", Path.Combine(root, "curve"));
+        Assert.True(plotCode == ExitCodes.Ok, plotErr);
+        Assert.Contains("1 curve(s) from 2 run(s)", plotOut);
+        Assert.Contains("rp (2 seeds)", File.ReadAllText(Path.Combine(root, "curve.svg")));
+        Assert.True(new FileInfo(Path.Combine(root, "curve.png")).Length > 1000);
+        Assert.Equal(ExitCodes.Usage, Reverie("train", "--agent", "random", "--env", "count", "--logdir", run).Code); // another env in this run dir
+    }
+}
