@@ -9,7 +9,7 @@ namespace Reverie.Tensors.Kernels;
 /// C += alpha·op(A)·op(B) when the rows of op(A) and the columns of op(B) are both contiguous in K
 /// (A not transposed, B transposed; other layouts are copied into that form by the caller). A 4×6
 /// block of C keeps 24 Vector512 partial sums over K, reduced at the end; the K tail (K mod 16)
-/// is added in scalar. Parts split N in 6-column blocks (or M in 4-row blocks when N is narrow).
+/// is added in scalar. Units are runs of 6-column blocks (or of 4-row blocks when N is narrow).
 /// </summary>
 internal sealed unsafe class GemmDotJob : GemmArgsJob
 {
@@ -18,14 +18,34 @@ internal sealed unsafe class GemmDotJob : GemmArgsJob
     public float* Ar, Br;
     public nint LdAr, LdBr;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Run(int part, int parts)
+    private bool _splitN;
+    private int _perUnit;
+
+    /// <summary>Sets up the units: runs of 6-column blocks (or of 4-row blocks when N is narrow).</summary>
+    public void Prepare(int threads)
     {
         int mb = (M + MRD - 1) / MRD, nb = (N + NRD - 1) / NRD;
-        bool splitN = nb >= 2 * parts || nb >= mb;
-        int j0 = 0, j1 = nb, i0 = 0, i1 = mb;
-        if (splitN) { j0 = nb * part / parts; j1 = nb * (part + 1) / parts; }
-        else { i0 = mb * part / parts; i1 = mb * (part + 1) / parts; }
+        _splitN = nb >= 2 * threads || nb >= mb;
+        int items = _splitN ? nb : mb;
+        _perUnit = UnitSize(items, threads, int.MaxValue);
+        Begin((items + _perUnit - 1) / _perUnit);
+    }
+
+    public override void Work()
+    {
+        int mb = (M + MRD - 1) / MRD, nb = (N + NRD - 1) / NRD;
+        int u;
+        while ((u = Claim()) >= 0)
+        {
+            int b0 = u * _perUnit;
+            if (_splitN) RunBlocks(b0, Math.Min(nb, b0 + _perUnit), 0, mb);
+            else RunBlocks(0, nb, b0, Math.Min(mb, b0 + _perUnit));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunBlocks(int j0, int j1, int i0, int i1)
+    {
         for (int jb = j0; jb < j1; jb++)
         {
             int j = jb * NRD, nr = Math.Min(NRD, N - j);

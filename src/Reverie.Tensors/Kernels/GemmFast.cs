@@ -21,7 +21,7 @@ public static partial class Gemm
 /// <summary>
 /// The managed fast sgemm (Vector512 + FMA). Which path runs depends on the shape only, never on the
 /// thread count, and every path computes each C element with one fixed k-order, so results are
-/// bit-for-bit repeatable and equal for 1 or more threads.
+/// bit-for-bit repeatable and equal for 1 or more threads (threads only claim different work units).
 /// </summary>
 internal static unsafe class GemmFast
 {
@@ -67,7 +67,8 @@ internal static unsafe class GemmFast
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
                 job.Kc = GemmArgsJob.BalancedBlock(K, GemmPackedJob.KC);
                 job.Bp = bufs.B(GemmPackedJob.BFloats(N, K));
-                GemmPool.Run(job, Math.Min(parts, (M + GemmMicro.MR - 1) / GemmMicro.MR));
+                job.Prepare(parts);
+                GemmPool.Run(job, parts);
                 break;
             }
             case Path.Rows when !transB:
@@ -76,7 +77,8 @@ internal static unsafe class GemmFast
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
                 job.As = bufs.A((long)M * K);
                 job.PackA();
-                GemmPool.Run(job, Math.Max(1, Math.Min(parts, N / 16)));
+                job.Prepare(parts);
+                GemmPool.Run(job, parts);
                 break;
             }
             default:
@@ -95,6 +97,7 @@ internal static unsafe class GemmFast
                     job.Br = bufs.B((long)N * K); job.LdBr = K;
                     GemmDotJob.Transpose(B, ldb, K, N, job.Br);
                 }
+                job.Prepare(parts);
                 GemmPool.Run(job, parts);
                 break;
             }

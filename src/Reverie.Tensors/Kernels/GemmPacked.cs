@@ -1,4 +1,4 @@
-// GemmPacked: the Goto/BLIS blocked sgemm (packed A and B panels, 14x32 micro-tiles).
+// GemmPacked: the Goto/BLIS blocked sgemm (packed A and B panels, 14x32 micro-tiles), scheduled dynamically.
 using System.Runtime.CompilerServices;
 
 namespace Reverie.Tensors.Kernels;
@@ -24,12 +24,18 @@ internal abstract unsafe class GemmArgsJob : GemmJob
         int blocks = (K + max - 1) / max;
         return (K + blocks - 1) / blocks;
     }
+
+    /// <summary>Items per unit so that <paramref name="items"/> make about 4 units per thread (at least 1, at most <paramref name="max"/>).</summary>
+    public static int UnitSize(int items, int threads, int max) => Math.Clamp(items / (4 * threads), 1, max);
 }
 
 /// <summary>
-/// C += alpha·op(A)·op(B), Goto/BLIS loop order: for each NC×KC block of op(B) the parts pack its
-/// 32-column panels together into one shared buffer, then each part packs MC×KC blocks of its own
-/// rows of op(A) and runs the micro-kernel over them. Parts split M in whole 14-row slivers.
+/// C += alpha·op(A)·op(B) in Goto/BLIS blocks. op(B) is packed whole, as 32-column panels per
+/// (NC column block, KC depth block), into one shared buffer; each panel is packed by the first thread
+/// that needs it (others needing it meanwhile wait for that active packer), so no thread ever waits
+/// at a barrier for one that has no core. A unit is a group of 14-row slivers within one NC block; it
+/// runs the K blocks in order, packing its rows of op(A) and calling the micro-kernel per panel.
+/// Every C element gets the same k-order whichever thread runs its unit, so bits never depend on threads.
 /// </summary>
 internal sealed unsafe class GemmPackedJob : GemmArgsJob
 {
@@ -38,43 +44,77 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     /// <summary>The shared packed-B buffer (from the calling thread's buffers).</summary>
     public float* Bp;
     public int Kc;
+    private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups;
+    // Per panel (jBlock, kBlock, panel): 0 not packed, 1 being packed, 2 ready.
+    private int[] _ready = [];
 
-    /// <summary>Floats the shared packed-B buffer needs for this shape.</summary>
-    public static long BFloats(int N, int K) =>
-        (long)BalancedBlock(K, KC) * ((Math.Min(N, NC) + GemmMicro.NR - 1) / GemmMicro.NR * GemmMicro.NR);
+    /// <summary>Floats the shared packed-B buffer needs for this shape (all of op(B), in panels).</summary>
+    public static long BFloats(int N, int K) => (long)(N + NC - 1) / NC * K * NcPadded(N);
+
+    private static int NcPadded(int N) => (Math.Min(N, NC) + GemmMicro.NR - 1) / GemmMicro.NR * GemmMicro.NR;
+
+    /// <summary>Sets up the units and panel flags for the current arguments (after Set, Kc and Bp).</summary>
+    public void Prepare(int threads)
+    {
+        const int MR = GemmMicro.MR;
+        _nc = NcPadded(N);
+        _panelsMax = _nc / GemmMicro.NR;
+        _kBlocks = (K + Kc - 1) / Kc;
+        int jBlocks = (N + NC - 1) / NC, slivers = (M + MR - 1) / MR;
+        int flags = jBlocks * _kBlocks * _panelsMax;
+        if (_ready.Length < flags) _ready = new int[Math.Max(flags, _ready.Length * 2)];
+        else Array.Clear(_ready, 0, flags);
+        _sliverGroup = UnitSize(slivers * jBlocks, threads, MC / MR);
+        _groups = (slivers + _sliverGroup - 1) / _sliverGroup;
+        Begin(jBlocks * _groups);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Run(int part, int parts)
+    public override void Work()
+    {
+        float* Ap = GemmBuffers.Current.A((long)_sliverGroup * GemmMicro.MR * Kc);
+        int u;
+        while ((u = Claim()) >= 0) RunUnit(u, Ap);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunUnit(int unit, float* Ap)
     {
         const int MR = GemmMicro.MR, NR = GemmMicro.NR;
-        float* Ap = GemmBuffers.Current.A((long)MC * Kc);
-        int slivers = (M + MR - 1) / MR;
-        int m0 = slivers * part / parts * MR, m1 = Math.Min(M, slivers * (part + 1) / parts * MR);
-        for (int jc = 0; jc < N; jc += NC)
+        int jb = unit / _groups, g = unit % _groups;
+        int jc = jb * NC, nc = Math.Min(NC, N - jc), panels = (nc + NR - 1) / NR;
+        int i0 = g * _sliverGroup * MR, mc = Math.Min(M, i0 + _sliverGroup * MR) - i0;
+        float* bBlock = Bp + (nint)jb * K * _nc;
+        for (int kb = 0; kb < _kBlocks; kb++)
         {
-            int nc = Math.Min(NC, N - jc), panels = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < K; pc += Kc)
+            int pc = kb * Kc, kc = Math.Min(Kc, K - pc);
+            for (int ir = 0; ir < mc; ir += MR)
+                GemmPack.ASliver(TransA, A, Lda, i0 + ir, Math.Min(MR, mc - ir), pc, kc, Ap + (nint)ir * kc);
+            float* bk = bBlock + (nint)pc * _nc;
+            int flag0 = (jb * _kBlocks + kb) * _panelsMax;
+            for (int p = 0; p < panels; p++)
             {
-                int kc = Math.Min(Kc, K - pc);
-                int pb = panels * part / parts, pe = panels * (part + 1) / parts;
-                if (pe > pb)
-                    GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + pb * NR, Math.Min(nc, pe * NR) - pb * NR, Bp + (nint)pb * kc * NR);
-                Barrier.Wait(parts);
-                for (int ic = m0; ic < m1; ic += MC)
-                {
-                    int mc = Math.Min(MC, m1 - ic);
-                    for (int ir = 0; ir < mc; ir += MR)
-                        GemmPack.ASliver(TransA, A, Lda, ic + ir, Math.Min(MR, mc - ir), pc, kc, Ap + (nint)ir * kc);
-                    for (int p = 0; p < panels; p++)
-                    {
-                        float* bp = Bp + (nint)p * kc * NR, c = C + ic * Ldc + jc + p * NR;
-                        int nr = Math.Min(NR, nc - p * NR);
-                        for (int ir = 0; ir < mc; ir += MR)
-                            GemmMicro.Tile(Math.Min(MR, mc - ir), nr, kc, Ap + (nint)ir * kc, bp, NR, c + ir * Ldc, Ldc, Alpha);
-                    }
-                }
-                Barrier.Wait(parts); // nobody repacks B while another part still reads it
+                float* bp = bk + (nint)p * kc * NR, c = C + i0 * Ldc + jc + p * NR;
+                int nr = Math.Min(NR, nc - p * NR);
+                EnsurePanel(flag0 + p, pc, kc, jc + p * NR, nr, bp);
+                for (int ir = 0; ir < mc; ir += MR)
+                    GemmMicro.Tile(Math.Min(MR, mc - ir), nr, kc, Ap + (nint)ir * kc, bp, NR, c + ir * Ldc, Ldc, Alpha);
             }
         }
+    }
+
+    /// <summary>Makes sure a B panel is packed: packs it if nobody has started, else waits for the thread packing it.</summary>
+    private void EnsurePanel(int flag, int pc, int kc, int j0, int nr, float* dst)
+    {
+        ref int f = ref _ready[flag];
+        if (Volatile.Read(ref f) == 2) return;
+        if (Interlocked.CompareExchange(ref f, 1, 0) == 0)
+        {
+            GemmPack.BPanels(TransB, B, Ldb, pc, kc, j0, nr, dst);
+            Volatile.Write(ref f, 2);
+            return;
+        }
+        var sw = new SpinWait();
+        while (Volatile.Read(ref f) != 2) sw.SpinOnce(sleep1Threshold: -1);
     }
 }

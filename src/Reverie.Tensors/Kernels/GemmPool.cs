@@ -1,79 +1,103 @@
-// GemmPool: a tiny persistent worker pool for sgemm (no per-call allocation, microsecond wake-up).
+// GemmPool: a tiny persistent worker pool for sgemm with dynamic work claiming (no per-call allocation).
 using System.Runtime.CompilerServices;
 
 namespace Reverie.Tensors.Kernels;
 
-/// <summary>Work split into a fixed number of parts; part p of n must depend only on (p, n).</summary>
+/// <summary>
+/// Work split into <see cref="Units"/> units whose boundaries depend only on the shape (and at most on
+/// the thread count, never changing which arithmetic produces a C element). Threads claim units with
+/// an interlocked counter until none remain, so a thread that is descheduled (the other core is busy)
+/// simply claims fewer: the caller always participates and finishes all the work if nobody helps.
+/// </summary>
 internal abstract class GemmJob
 {
-    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    public abstract void Run(int part, int parts);
+    private const long Open = 1L << 31, CountMask = Open - 1;
+    // (generation << 32) | open bit | number of helper threads inside this run.
+    private long _gate;
+    private int _next;
+    private Exception? _error;
 
-    /// <summary>Barrier shared by the parts of one run (jobs that pack shared panels use it).</summary>
-    public readonly SpinBarrier Barrier = new();
-}
+    /// <summary>Work units of the current run.</summary>
+    public int Units;
 
-/// <summary>A sense-reversing spinning barrier for the few threads of one sgemm call.</summary>
-internal sealed class SpinBarrier
-{
-    private int _remaining;
-    private volatile int _phase;
+    /// <summary>Prepares a run of <paramref name="units"/> units (before anyone calls <see cref="Work"/>).</summary>
+    public void Begin(int units) { Units = units; _next = 0; }
 
-    /// <summary>Arms the barrier for <paramref name="parts"/> participants (before they start).</summary>
-    public void Reset(int parts) => _remaining = parts;
-
-    /// <summary>Blocks until all <paramref name="parts"/> participants arrived.</summary>
-    public void Wait(int parts)
+    /// <summary>Claims the next unit, or -1 when none remain.</summary>
+    protected int Claim()
     {
-        if (parts <= 1) return;
-        int phase = _phase;
-        if (Interlocked.Decrement(ref _remaining) == 0)
+        if (Volatile.Read(ref _next) >= Units) return -1;
+        int u = Interlocked.Increment(ref _next) - 1;
+        return u < Units ? u : -1;
+    }
+
+    /// <summary>Claims and runs units until none remain (called concurrently by all participants).</summary>
+    public abstract void Work();
+
+    /// <summary>Lets helpers of run <paramref name="generation"/> enter.</summary>
+    internal void OpenGate(int generation) => Volatile.Write(ref _gate, ((long)generation << 32) | Open);
+
+    /// <summary>A helper enters run <paramref name="generation"/> if it is still open; false when it is too late.</summary>
+    internal bool TryEnter(int generation)
+    {
+        while (true)
         {
-            _remaining = parts;
-            _phase = phase + 1;
-            return;
+            long s = Volatile.Read(ref _gate);
+            if ((int)(s >> 32) != generation || (s & Open) == 0) return false;
+            if (Interlocked.CompareExchange(ref _gate, s + 1, s) == s) return true;
         }
+    }
+
+    internal void Leave(Exception? error)
+    {
+        if (error != null) Interlocked.CompareExchange(ref _error, error, null);
+        Interlocked.Decrement(ref _gate);
+    }
+
+    /// <summary>Shuts the gate and waits for the helpers inside (each finishing the unit it claimed); returns their error.</summary>
+    internal Exception? CloseAndWait()
+    {
+        Interlocked.And(ref _gate, ~Open);
         var sw = new SpinWait();
-        while (_phase == phase) sw.SpinOnce(sleep1Threshold: -1);
+        while ((Volatile.Read(ref _gate) & CountMask) != 0) sw.SpinOnce(sleep1Threshold: -1);
+        return Interlocked.Exchange(ref _error, null);
     }
 }
 
 /// <summary>
-/// Runs a <see cref="GemmJob"/> on the calling thread (part 0) and up to ProcessorCount-1 persistent
-/// background workers. One call uses the workers at a time; a concurrent caller runs its job as a
-/// single part instead (jobs give the same bits for any part count, so this changes only speed).
+/// Runs a <see cref="GemmJob"/> on the calling thread and up to ProcessorCount-1 persistent background
+/// workers that join when they get a core. One call uses the workers at a time; a concurrent caller
+/// runs its job alone instead (results never depend on who computes a unit, so this changes only speed).
 /// </summary>
 internal static class GemmPool
 {
     private static readonly object Gate = new();
     private static Worker[] _workers = [];
-    private static int _pending;
+    private static int _generation;
 
-    /// <summary>Most parts a job can be split into (the caller plus the workers it may start).</summary>
+    /// <summary>Most threads a job can use (the caller plus the workers it may wake).</summary>
     public static int MaxParts => Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
 
-    /// <summary>Runs all parts of <paramref name="job"/>; returns when every part has finished.</summary>
-    public static void Run(GemmJob job, int parts)
+    /// <summary>Runs all units of <paramref name="job"/> (after Begin) with up to <paramref name="threads"/> threads.</summary>
+    public static void Run(GemmJob job, int threads)
     {
-        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        threads = Math.Min(threads, job.Units);
+        if (threads <= 1 || !Monitor.TryEnter(Gate))
         {
-            job.Barrier.Reset(1);
-            job.Run(0, 1);
+            job.Work();
             return;
         }
         try
         {
-            EnsureWorkers(parts - 1);
-            job.Barrier.Reset(parts);
-            Volatile.Write(ref _pending, parts - 1);
-            for (int p = 1; p < parts; p++) _workers[p - 1].Start(job, p, parts);
+            EnsureWorkers(threads - 1);
+            int gen = ++_generation;
+            job.OpenGate(gen);
+            for (int w = 0; w < threads - 1; w++) _workers[w].Start(job, gen);
             Exception? error = null;
-            try { job.Run(0, parts); }
+            try { job.Work(); }
             catch (Exception e) { error = e; }
-            var sw = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) sw.SpinOnce(sleep1Threshold: -1);
-            for (int p = 1; p < parts; p++) error ??= _workers[p - 1].TakeError();
-            if (error != null) throw new InvalidOperationException("sgemm: a worker part failed", error);
+            error ??= job.CloseAndWait();
+            if (error != null) throw new InvalidOperationException("sgemm: a worker failed", error);
         }
         finally { Monitor.Exit(Gate); }
     }
@@ -90,11 +114,10 @@ internal static class GemmPool
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wake = new(0);
-        private volatile int _generation;
+        private volatile int _ticket;
         private int _sleeping;
-        private GemmJob? _job;
-        private int _part, _parts;
-        private Exception? _error;
+        private volatile GemmJob? _job;
+        private volatile int _gen;
 
         public Worker(int id)
         {
@@ -102,14 +125,13 @@ internal static class GemmPool
             t.Start();
         }
 
-        public void Start(GemmJob job, int part, int parts)
+        /// <summary>Asks the worker to join run <paramref name="gen"/> of <paramref name="job"/> (if it gets there in time).</summary>
+        public void Start(GemmJob job, int gen)
         {
-            _job = job; _part = part; _parts = parts;
-            _generation++;
+            _job = job; _gen = gen;
+            _ticket++;
             if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         }
-
-        public Exception? TakeError() { var e = _error; _error = null; return e; }
 
         private void Loop()
         {
@@ -118,29 +140,28 @@ internal static class GemmPool
             {
                 // Spin a little (back-to-back calls), then sleep on the semaphore until Start.
                 var sw = new SpinWait();
-                for (int i = 0; i < 2000 && _generation == seen; i++) sw.SpinOnce(sleep1Threshold: -1);
-                while (_generation == seen)
+                for (int i = 0; i < 2000 && _ticket == seen; i++) sw.SpinOnce(sleep1Threshold: -1);
+                while (_ticket == seen)
                 {
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (_generation != seen) break;
+                    if (_ticket != seen) break;
                     _wake.Wait();
                 }
                 Interlocked.Exchange(ref _sleeping, 0);
-                seen = _generation;
-                Execute();
+                seen = _ticket;
+                Execute(_job, _gen);
             }
         }
 
+        // A stale (job, gen) pair, or a run that already ended, fails TryEnter and does nothing.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Execute()
+        private static void Execute(GemmJob? job, int gen)
         {
-            try { _job!.Run(_part, _parts); }
-            catch (Exception e) { _error = e; }
-            finally
-            {
-                _job = null;
-                Interlocked.Decrement(ref _pending);
-            }
+            if (job == null || !job.TryEnter(gen)) return;
+            Exception? error = null;
+            try { job.Work(); }
+            catch (Exception e) { error = e; }
+            job.Leave(error);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Reverie.Tensors.Kernels;
 /// C stream past, so B is read once, row by row in long sequential runs that the prefetchers follow
 /// (a packed 32-column panel would walk B with a stride of ldb and miss the caches at every row).
 /// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)).
-/// Parts split N in 16-column chunks; the last part also takes the N mod 16 tail columns.
+/// Units are blocks of 16-column chunks; the last unit also takes the N mod 16 tail columns.
 /// </summary>
 internal sealed unsafe class GemmRowsJob : GemmArgsJob
 {
@@ -29,12 +29,29 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Run(int part, int parts)
+    private int _chunksPerUnit;
+
+    /// <summary>Sets up the units (column blocks of whole 16-column chunks; the last one also takes the N mod 16 tail).</summary>
+    public void Prepare(int threads)
     {
         int chunks = N / 16;
-        int j0 = chunks * part / parts * 16, j1 = chunks * (part + 1) / parts * 16;
-        bool tail = part == parts - 1 && j1 < N;
+        _chunksPerUnit = UnitSize(chunks, threads, int.MaxValue);
+        Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit));
+    }
+
+    public override void Work()
+    {
+        int u;
+        while ((u = Claim()) >= 0)
+        {
+            int j0 = u * _chunksPerUnit * 16, j1 = Math.Min(N / 16, (u + 1) * _chunksPerUnit) * 16;
+            RunColumns(j0, j1, u == Units - 1 && j1 < N);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunColumns(int j0, int j1, bool tail)
+    {
         int k = 0;
         for (; k + 16 <= K; k += 16)
         {

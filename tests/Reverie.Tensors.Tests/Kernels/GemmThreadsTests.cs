@@ -1,0 +1,80 @@
+// Tests of sgemm's dynamic multi-threading: bit equality for 1 and 2 threads on every path, and a busy second core.
+using Reverie.Tensors.Kernels;
+using GemmPath = Reverie.Tensors.Kernels.GemmFast.Path;
+
+namespace Reverie.Tensors.Tests.KernelTests;
+
+public class GemmThreadsTests
+{
+    private static float[] Random(Rng rng, int n) { var x = new float[n]; rng.FillUniform(x, -1f, 1f); return x; }
+
+    private static float[] Run(bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[] c0, GemmPath path, int threads)
+    {
+        var c = (float[])c0.Clone();
+        var (savedPath, savedThreads) = (GemmFast.ForcePath, Gemm.MaxThreads);
+        GemmFast.ForcePath = path;
+        Gemm.MaxThreads = threads;
+        try { Gemm.Sgemm(ta, tb, m, n, k, 0.75f, a, ta ? m : k, b, tb ? k : n, 0.5f, c, n); }
+        finally { GemmFast.ForcePath = savedPath; Gemm.MaxThreads = savedThreads; }
+        return c;
+    }
+
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (64, 64, 64), (65, 97, 70), (150, 130, 90), (33, 257, 40), (200, 33, 513), (14, 300, 64),
+        (29, 64, 1100), (300, 5, 300), (100, 17, 200), (70, 4100, 8), (256, 512, 512 / 8),
+    ];
+
+    [Fact]
+    public void Every_path_gives_identical_bits_for_one_and_two_threads()
+    {
+        var rng = new Rng(5);
+        foreach (var (m, n, k) in Shapes)
+            foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+            {
+                var a = Random(rng, m * k); var b = Random(rng, k * n); var c0 = Random(rng, m * n);
+                foreach (var path in new[] { GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Auto })
+                {
+                    if ((long)m * n * k < GemmFast.ParallelMacs && path != GemmPath.Auto) continue; // would run single-threaded anyway
+                    var one = Run(ta, tb, m, n, k, a, b, c0, path, 1);
+                    for (int rep = 0; rep < 2; rep++)
+                    {
+                        var two = Run(ta, tb, m, n, k, a, b, c0, path, 2);
+                        Assert.True(one.AsSpan().SequenceEqual(two), $"{path} {(ta ? "T" : "N")}{(tb ? "T" : "N")} {m}x{n}x{k}: 2 threads differ from 1");
+                    }
+                }
+            }
+    }
+
+    [Fact]
+    public void Two_threads_finish_correctly_while_another_thread_keeps_a_core_busy()
+    {
+        var rng = new Rng(9);
+        const int m = 160, n = 200, k = 150;
+        var a = Random(rng, m * k); var b = Random(rng, k * n); var c0 = Random(rng, m * n);
+        var expected = Run(false, false, m, n, k, a, b, c0, GemmPath.Packed, 1);
+        var expectedRows = Run(false, false, 20, n, k, a, b, c0, GemmPath.Rows, 1);
+        var expectedDot = Run(false, true, m, 10, k, a, b, c0, GemmPath.Dot, 1);
+        int stop = 0;
+        var spinners = new Thread[Environment.ProcessorCount];
+        for (int i = 0; i < spinners.Length; i++)
+        {
+            spinners[i] = new Thread(() => { while (Volatile.Read(ref stop) == 0) Thread.SpinWait(50); }) { IsBackground = true };
+            spinners[i].Start();
+        }
+        try
+        {
+            for (int rep = 0; rep < 20; rep++)
+            {
+                Assert.Equal(expected, Run(false, false, m, n, k, a, b, c0, GemmPath.Packed, 2));
+                Assert.Equal(expectedRows, Run(false, false, 20, n, k, a, b, c0, GemmPath.Rows, 2));
+                Assert.Equal(expectedDot, Run(false, true, m, 10, k, a, b, c0, GemmPath.Dot, 2));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            foreach (var t in spinners) t.Join();
+        }
+    }
+}
