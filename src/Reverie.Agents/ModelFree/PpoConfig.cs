@@ -1,4 +1,6 @@
 // PpoConfig: PPO's hyperparameters with CleanRL's defaults, and the named presets.
+using Reverie.Rl.Config;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
@@ -7,11 +9,13 @@ namespace Reverie.Agents.ModelFree;
 /// </summary>
 public sealed record PpoConfig
 {
-    /// <summary>Parallel envs (num_envs).</summary>
+    /// <summary>Parallel envs (num_envs). Not a config key: the agent takes <c>run.envs</c>.</summary>
+    [ConfigIgnore]
     public int NumEnvs { get; init; } = 4;
     /// <summary>Steps per env per rollout (num_steps); a rollout has NumEnvs × NumSteps transitions.</summary>
     public int NumSteps { get; init; } = 128;
-    /// <summary>Total env steps of the run; the learning rate anneals to 0 over TotalSteps / BatchSize updates.</summary>
+    /// <summary>Total env steps of the run; the learning rate anneals to 0 over TotalSteps / BatchSize updates. Not a config key: the agent takes <c>run.steps</c>.</summary>
+    [ConfigIgnore]
     public long TotalSteps { get; init; } = 100_000;
     /// <summary>Adam's learning rate at the start.</summary>
     public double LearningRate { get; init; } = 2.5e-4;

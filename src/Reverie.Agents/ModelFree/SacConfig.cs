@@ -1,4 +1,6 @@
 // SacConfig: SAC's hyperparameters with CleanRL's defaults (sac_continuous_action.py), and the named presets.
+using Reverie.Rl.Config;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
@@ -7,19 +9,24 @@ namespace Reverie.Agents.ModelFree;
 /// </summary>
 public sealed record SacConfig
 {
-    /// <summary>Parallel envs (num_envs); one update per vector step.</summary>
+    /// <summary>Parallel envs (num_envs); one update per vector step. Not a config key: the Driver's agent uses <c>run.envs</c>.</summary>
+    [ConfigIgnore]
     public int NumEnvs { get; init; } = 1;
-    /// <summary>Total env steps of the run (for drivers; the learner itself has no horizon).</summary>
+    /// <summary>Total env steps of the run (for drivers; the learner itself has no horizon). Not a config key: the Driver's agent uses <c>run.steps</c>.</summary>
+    [ConfigIgnore]
     public long TotalSteps { get; init; } = 1_000_000;
-    /// <summary>Replay capacity in transitions (buffer_size).</summary>
+    /// <summary>Replay capacity in transitions (buffer_size). Not a config key: the Driver's agent uses <c>run.replay_capacity</c>.</summary>
+    [ConfigIgnore]
     public int BufferSize { get; init; } = 1_000_000;
     /// <summary>Discount γ.</summary>
     public float Gamma { get; init; } = 0.99f;
     /// <summary>Polyak rate of the target critics (tau).</summary>
     public float Tau { get; init; } = 0.005f;
-    /// <summary>Transitions per update (batch_size).</summary>
+    /// <summary>Transitions per update (batch_size). Not a config key: the Driver's agent uses <c>run.batch_size</c>.</summary>
+    [ConfigIgnore]
     public int BatchSize { get; init; } = 256;
-    /// <summary>Env steps of uniformly random actions before the policy acts and updates start (learning_starts).</summary>
+    /// <summary>Env steps of uniformly random actions before the policy acts and updates start (learning_starts). Not a config key: the Driver's agent uses <c>run.prefill</c>.</summary>
+    [ConfigIgnore]
     public long LearningStarts { get; init; } = 5000;
     /// <summary>Adam learning rate of the actor (policy_lr).</summary>
     public double PolicyLr { get; init; } = 3e-4;
