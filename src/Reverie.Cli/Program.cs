@@ -19,6 +19,7 @@ public static class Program
     /// <summary>Runs the command; returns the exit code (<see cref="ExitCodes"/>).</summary>
     public static int Main(string[] args)
     {
+        Reverie.Agents.BuiltInAgents.Register();
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
             Console.Out.Write(Usage());

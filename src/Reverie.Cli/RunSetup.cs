@@ -42,30 +42,45 @@ public static class RunSetup
     /// The preset files: every <c>*.yaml</c> in the directory named by <c>REVERIE_CONFIGS</c>, else in the
     /// <c>configs/</c> directory shipped beside the binary (copied from the repository's <c>configs/</c>).
     /// </summary>
-    public static PresetLibrary Presets()
+    /// <remarks>
+    /// A file named after a registered agent (<c>configs/ppo.yaml</c>) holds that agent's presets: with
+    /// <paramref name="agent"/> given, the files of the other agents are left out, so agents may use the same
+    /// preset names (<c>dmc</c>, <c>debug</c>) for their own keys. Without it every file is loaded (listing).
+    /// </remarks>
+    public static PresetLibrary Presets(string? agent = null)
     {
         string dir = Environment.GetEnvironmentVariable("REVERIE_CONFIGS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "configs");
-        return PresetLibrary.Load(Directory.Exists(dir) ? Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal) : []);
+        var others = AgentRegistry.Specs.Select(s => s.Name).Where(n => agent != null && n != agent).ToHashSet();
+        return PresetLibrary.Load(Directory.Exists(dir)
+            ? Directory.GetFiles(dir, "*.yaml").Where(f => !others.Contains(Path.GetFileNameWithoutExtension(f))).Order(StringComparer.Ordinal)
+            : []);
     }
 
-    /// <summary>The config: code defaults, then presets in order, then <c>key=value</c> assignments; validated.</summary>
+    /// <summary>
+    /// The config: code defaults (the <c>run</c> section and the agent's <c>agent</c> section), then the agent's
+    /// default presets for the env (<see cref="AgentSpec.DefaultPresets"/>), then <paramref name="presets"/> in order,
+    /// then <c>key=value</c> assignments; validated.
+    /// </summary>
     /// <exception cref="UsageException">An unknown preset or key, a bad value, or a failed check (all listed).</exception>
-    public static ConfigSet Resolve(IEnumerable<string> presets, IEnumerable<string> assignments)
+    public static ConfigSet Resolve(AgentSpec agent, string envId, IEnumerable<string> presets, IEnumerable<string> assignments)
     {
         var cfg = new ConfigSet().Add("run", new RunConfig());
-        try { return cfg.Resolve(Presets(), presets, assignments); }
+        if (agent.Config?.Invoke() is { } defaults) cfg.Add(AgentSpec.Section, defaults);
+        var all = (agent.DefaultPresets?.Invoke(envId) ?? []).Concat(presets);
+        try { return cfg.Resolve(Presets(agent.Name), all, assignments); }
         catch (ConfigException e) { throw new UsageException(e.Message); }
     }
 
     /// <summary>The config as flat <c>key = value</c> strings (lists joined by commas).</summary>
     public static Dictionary<string, string> Flat(ConfigSet cfg) => cfg.Flatten().ToDictionary(kv => kv.Key,
-        kv => kv.Value switch { null => "", string s => s, IEnumerable<string> l => string.Join(",", l), var v => v.ToString()! });
+        kv => kv.Value switch { null => "", string s => s, System.Collections.IEnumerable l => string.Join(",", l.Cast<object?>()), var v => v.ToString()! });
 
     /// <summary>Creates the agent for a run.</summary>
     public static IAgent Agent(RunInfo run, VectorEnv env, int envs)
     {
         var spec = Lookup(() => AgentRegistry.Spec(run.Agent));
-        return spec.Create(new AgentContext(env.ObservationSpace, env.ActionSpace, envs, run.Seed, run.Settings));
+        try { return spec.Create(new AgentContext(env.ObservationSpace, env.ActionSpace, envs, run.Seed, run.Settings)); }
+        catch (ConfigException e) { throw new UsageException(e.Message); }
     }
 
     /// <summary>Runs <paramref name="f"/>, turning an unknown-name error into a usage error.</summary>

@@ -1,17 +1,21 @@
 // PpoConfig: PPO's hyperparameters with CleanRL's defaults, and the named presets.
+using Reverie.Rl.Config;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
 /// PPO hyperparameters. The defaults are CleanRL's <c>ppo.py</c> (CartPole); <see cref="Continuous"/>
 /// is CleanRL's <c>ppo_continuous_action.py</c>. Names follow CleanRL's arguments in .NET casing.
 /// </summary>
-public sealed record PpoConfig
+public sealed record PpoConfig : IConfigValidation
 {
-    /// <summary>Parallel envs (num_envs).</summary>
+    /// <summary>Parallel envs (num_envs). Not a config key: the agent takes <c>run.envs</c>.</summary>
+    [ConfigIgnore]
     public int NumEnvs { get; init; } = 4;
     /// <summary>Steps per env per rollout (num_steps); a rollout has NumEnvs × NumSteps transitions.</summary>
     public int NumSteps { get; init; } = 128;
-    /// <summary>Total env steps of the run; the learning rate anneals to 0 over TotalSteps / BatchSize updates.</summary>
+    /// <summary>Total env steps of the run; the learning rate anneals to 0 over TotalSteps / BatchSize updates. Not a config key: the agent takes <c>run.steps</c>.</summary>
+    [ConfigIgnore]
     public long TotalSteps { get; init; } = 100_000;
     /// <summary>Adam's learning rate at the start.</summary>
     public double LearningRate { get; init; } = 2.5e-4;
@@ -94,23 +98,33 @@ public sealed record PpoConfig
     /// <exception cref="ArgumentException">A value is out of range or the batch does not split into minibatches.</exception>
     public void Validate()
     {
-        static void Require(bool ok, string key, object value, string rule)
+        foreach (var (key, value, rule) in Problems()) throw new ArgumentException($"ppo config: {key} = {value} {rule}");
+    }
+
+    /// <summary>The problems as config keys (<c>gamma</c>) for the <c>agent</c> section.</summary>
+    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() =>
+        Problems().Select(p => (ConfigNames.SnakeCase(p.Key), $"{p.Rule}, got {p.Value}"));
+
+    private IEnumerable<(string Key, object Value, string Rule)> Problems()
+    {
+        static IEnumerable<(string, object, string)> Require(bool ok, string key, object value, string rule) =>
+            ok ? [] : [(key, value, rule)];
+        return new[]
         {
-            if (!ok) throw new ArgumentException($"ppo config: {key} = {value} {rule}");
-        }
-        Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1");
-        Require(NumSteps >= 1, nameof(NumSteps), NumSteps, "must be >= 1");
-        Require(TotalSteps >= 1, nameof(TotalSteps), TotalSteps, "must be >= 1");
-        Require(LearningRate > 0, nameof(LearningRate), LearningRate, "must be > 0");
-        Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]");
-        Require(GaeLambda >= 0 && GaeLambda <= 1, nameof(GaeLambda), GaeLambda, "must be in [0, 1]");
-        Require(NumMinibatches >= 1 && BatchSize % NumMinibatches == 0, nameof(NumMinibatches), NumMinibatches,
-            $"must be >= 1 and divide the batch NumEnvs x NumSteps = {BatchSize}");
-        Require(UpdateEpochs >= 1, nameof(UpdateEpochs), UpdateEpochs, "must be >= 1");
-        Require(ClipCoef >= 0, nameof(ClipCoef), ClipCoef, "must be >= 0");
-        Require(MaxGradNorm > 0, nameof(MaxGradNorm), MaxGradNorm, "must be > 0");
-        Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width");
-        Require(ObsClip > 0, nameof(ObsClip), ObsClip, "must be > 0");
-        Require(RewardClip > 0, nameof(RewardClip), RewardClip, "must be > 0");
+            Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
+            Require(NumSteps >= 1, nameof(NumSteps), NumSteps, "must be >= 1"),
+            Require(TotalSteps >= 1, nameof(TotalSteps), TotalSteps, "must be >= 1"),
+            Require(LearningRate > 0, nameof(LearningRate), LearningRate, "must be > 0"),
+            Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
+            Require(GaeLambda >= 0 && GaeLambda <= 1, nameof(GaeLambda), GaeLambda, "must be in [0, 1]"),
+            Require(NumMinibatches >= 1 && BatchSize % NumMinibatches == 0, nameof(NumMinibatches), NumMinibatches,
+            $"must be >= 1 and divide the batch NumEnvs x NumSteps = {BatchSize}"),
+            Require(UpdateEpochs >= 1, nameof(UpdateEpochs), UpdateEpochs, "must be >= 1"),
+            Require(ClipCoef >= 0, nameof(ClipCoef), ClipCoef, "must be >= 0"),
+            Require(MaxGradNorm > 0, nameof(MaxGradNorm), MaxGradNorm, "must be > 0"),
+            Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
+            Require(ObsClip > 0, nameof(ObsClip), ObsClip, "must be > 0"),
+            Require(RewardClip > 0, nameof(RewardClip), RewardClip, "must be > 0"),
+        }.SelectMany(p => p);
     }
 }

@@ -1,25 +1,32 @@
 // SacConfig: SAC's hyperparameters with CleanRL's defaults (sac_continuous_action.py), and the named presets.
+using Reverie.Rl.Config;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
 /// SAC hyperparameters. Defaults are CleanRL's <c>sac_continuous_action.py</c>; names follow its
 /// arguments in .NET casing. <see cref="Pendulum"/> shortens the random warm-up for a 15k-step budget.
 /// </summary>
-public sealed record SacConfig
+public sealed record SacConfig : IConfigValidation
 {
-    /// <summary>Parallel envs (num_envs); one update per vector step.</summary>
+    /// <summary>Parallel envs (num_envs); one update per vector step. Not a config key: the Driver's agent uses <c>run.envs</c>.</summary>
+    [ConfigIgnore]
     public int NumEnvs { get; init; } = 1;
-    /// <summary>Total env steps of the run (for drivers; the learner itself has no horizon).</summary>
+    /// <summary>Total env steps of the run (for drivers; the learner itself has no horizon). Not a config key: the Driver's agent uses <c>run.steps</c>.</summary>
+    [ConfigIgnore]
     public long TotalSteps { get; init; } = 1_000_000;
-    /// <summary>Replay capacity in transitions (buffer_size).</summary>
+    /// <summary>Replay capacity in transitions (buffer_size). Not a config key: the Driver's agent uses <c>run.replay_capacity</c>.</summary>
+    [ConfigIgnore]
     public int BufferSize { get; init; } = 1_000_000;
     /// <summary>Discount γ.</summary>
     public float Gamma { get; init; } = 0.99f;
     /// <summary>Polyak rate of the target critics (tau).</summary>
     public float Tau { get; init; } = 0.005f;
-    /// <summary>Transitions per update (batch_size).</summary>
+    /// <summary>Transitions per update (batch_size). Not a config key: the Driver's agent uses <c>run.batch_size</c>.</summary>
+    [ConfigIgnore]
     public int BatchSize { get; init; } = 256;
-    /// <summary>Env steps of uniformly random actions before the policy acts and updates start (learning_starts).</summary>
+    /// <summary>Env steps of uniformly random actions before the policy acts and updates start (learning_starts). Not a config key: the Driver's agent uses <c>run.prefill</c>.</summary>
+    [ConfigIgnore]
     public long LearningStarts { get; init; } = 5000;
     /// <summary>Adam learning rate of the actor (policy_lr).</summary>
     public double PolicyLr { get; init; } = 3e-4;
@@ -54,22 +61,32 @@ public sealed record SacConfig
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
     {
-        static void Require(bool ok, string key, object value, string rule)
+        foreach (var (key, value, rule) in Problems()) throw new ArgumentException($"sac config: {key} = {value} {rule}");
+    }
+
+    /// <summary>The problems as config keys (<c>gamma</c>) for the <c>agent</c> section.</summary>
+    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() =>
+        Problems().Select(p => (ConfigNames.SnakeCase(p.Key), $"{p.Rule}, got {p.Value}"));
+
+    private IEnumerable<(string Key, object Value, string Rule)> Problems()
+    {
+        static IEnumerable<(string, object, string)> Require(bool ok, string key, object value, string rule) =>
+            ok ? [] : [(key, value, rule)];
+        return new[]
         {
-            if (!ok) throw new ArgumentException($"sac config: {key} = {value} {rule}");
-        }
-        Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1");
-        Require(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be >= 1");
-        Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]");
-        Require(Tau >= 0 && Tau <= 1, nameof(Tau), Tau, "must be in [0, 1]");
-        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be >= 1");
-        Require(LearningStarts >= 0, nameof(LearningStarts), LearningStarts, "must be >= 0");
-        Require(PolicyLr > 0, nameof(PolicyLr), PolicyLr, "must be > 0");
-        Require(QLr > 0, nameof(QLr), QLr, "must be > 0");
-        Require(PolicyFrequency >= 1, nameof(PolicyFrequency), PolicyFrequency, "must be >= 1");
-        Require(TargetNetworkFrequency >= 1, nameof(TargetNetworkFrequency), TargetNetworkFrequency, "must be >= 1");
-        Require(Alpha >= 0, nameof(Alpha), Alpha, "must be >= 0");
-        Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width");
-        Require(LogStdMin < LogStdMax, nameof(LogStdMin), LogStdMin, $"must be below LogStdMax = {LogStdMax}");
+            Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
+            Require(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be >= 1"),
+            Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
+            Require(Tau >= 0 && Tau <= 1, nameof(Tau), Tau, "must be in [0, 1]"),
+            Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be >= 1"),
+            Require(LearningStarts >= 0, nameof(LearningStarts), LearningStarts, "must be >= 0"),
+            Require(PolicyLr > 0, nameof(PolicyLr), PolicyLr, "must be > 0"),
+            Require(QLr > 0, nameof(QLr), QLr, "must be > 0"),
+            Require(PolicyFrequency >= 1, nameof(PolicyFrequency), PolicyFrequency, "must be >= 1"),
+            Require(TargetNetworkFrequency >= 1, nameof(TargetNetworkFrequency), TargetNetworkFrequency, "must be >= 1"),
+            Require(Alpha >= 0, nameof(Alpha), Alpha, "must be >= 0"),
+            Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
+            Require(LogStdMin < LogStdMax, nameof(LogStdMin), LogStdMin, $"must be below LogStdMax = {LogStdMax}"),
+        }.SelectMany(p => p);
     }
 }

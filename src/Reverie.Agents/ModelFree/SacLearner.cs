@@ -46,8 +46,8 @@ public sealed class SacLearner
     public Adam ActorOptimizer { get; }
     /// <summary>Adam over log α (lr QLr); null without autotuning.</summary>
     public Adam? AlphaOptimizer { get; }
-    /// <summary>The replay buffer.</summary>
-    public ReplayRing Replay { get; }
+    /// <summary>The learner's own replay buffer (its <see cref="Observe"/>/<see cref="Update()"/> loop); null when built without one (the Driver's agent, which trains on the shared replay).</summary>
+    public ReplayRing? Replay { get; }
     /// <summary>−A, the entropy the temperature steers toward.</summary>
     public float TargetEntropy { get; }
     /// <summary>The current α.</summary>
@@ -60,14 +60,16 @@ public sealed class SacLearner
     public long EnvSteps { get; private set; }
     /// <summary>Critic updates done so far.</summary>
     public long Updates { get; private set; }
-    /// <summary>Whether the warm-up is over (EnvSteps &gt; LearningStarts) so <see cref="Update"/> should run after each vector step.</summary>
-    public bool ShouldUpdate => EnvSteps > Config.LearningStarts && Replay.Count > 0;
+    /// <summary>Whether the warm-up is over (EnvSteps &gt; LearningStarts) so <see cref="Update()"/> should run after each vector step.</summary>
+    public bool ShouldUpdate => EnvSteps > Config.LearningStarts && Replay is { Count: > 0 };
 
     /// <param name="config">Hyperparameters (validated here).</param>
     /// <param name="obsDim">Features of the <c>state</c> observation.</param>
     /// <param name="actionSpace">A Box with finite bounds.</param>
     /// <param name="seed">Seeds weights, warm-up actions, policy samples and replay sampling.</param>
-    public SacLearner(SacConfig config, int obsDim, Space actionSpace, ulong seed)
+    /// <param name="ownReplay">Allocate <see cref="Replay"/> (BufferSize transitions) for the Observe/Update() loop;
+    /// false when the batches come from elsewhere (<see cref="Update(Tensor, Tensor, Tensor, Tensor, Tensor)"/>).</param>
+    public SacLearner(SacConfig config, int obsDim, Space actionSpace, ulong seed, bool ownReplay = true)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -105,7 +107,7 @@ public sealed class SacLearner
         if (!config.Autotune) LogAlpha.Span[0] = MathF.Log(config.Alpha);
         else AlphaOptimizer = new Adam([("log_alpha", LogAlpha)], lr: config.QLr);
         Alpha = MathF.Exp(LogAlpha.Span[0]);
-        Replay = new ReplayRing(config.BufferSize, obsDim, ActionDim);
+        if (ownReplay) Replay = new ReplayRing(config.BufferSize, obsDim, ActionDim);
     }
 
     /// <summary>
@@ -146,6 +148,7 @@ public sealed class SacLearner
         ReadOnlySpan<bool> terminated, ReadOnlySpan<float> nextObs)
     {
         int n = rewards.Length;
+        if (Replay is null) throw new InvalidOperationException("sac.observe: this learner was built without its own replay (ownReplay: false)");
         if (obs.Length != n * ObsDim || nextObs.Length != n * ObsDim || actions.Length != n * ActionDim || terminated.Length != n)
             throw new ArgumentException($"sac.observe: {n} rewards need {n} x {ObsDim} obs and next obs, {n} x {ActionDim} actions and {n} flags");
         for (int i = 0; i < n; i++)
@@ -154,15 +157,31 @@ public sealed class SacLearner
         EnvSteps += n;
     }
 
-    /// <summary>
-    /// One critic update on a replayed batch; every PolicyFrequency-th one (starting with the first) is
-    /// followed by PolicyFrequency actor and temperature updates on the same batch; then the targets
-    /// move toward the critics by Tau every TargetNetworkFrequency updates. Returns the metrics.
-    /// </summary>
+    /// <summary>One update (see the other overload) on BatchSize transitions sampled from <see cref="Replay"/>.</summary>
+    /// <exception cref="InvalidOperationException">The learner has no replay of its own.</exception>
     public Dictionary<string, float> Update()
     {
+        if (Replay is null) throw new InvalidOperationException("sac.update: this learner was built without its own replay; pass a batch");
         using var scope = Tensor.Scope();
         var (obs, act, rew, next, term) = Replay.Sample(Config.BatchSize, _rng);
+        return Update(obs, act, rew, next, term);
+    }
+
+    /// <summary>
+    /// One critic update on a batch of B transitions: <paramref name="obs"/> (B, D), <paramref name="act"/> (B, A) in
+    /// the env's action units (overwritten with their tanh-range values), <paramref name="rew"/> (B),
+    /// <paramref name="next"/> (B, D), <paramref name="term"/> (B) 1 where s′ is terminal. Every PolicyFrequency-th
+    /// update (starting with the first) is followed by PolicyFrequency actor and temperature updates on the same
+    /// batch; then the targets move toward the critics by Tau every TargetNetworkFrequency updates. Returns the metrics.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit.</exception>
+    public Dictionary<string, float> Update(Tensor obs, Tensor act, Tensor rew, Tensor next, Tensor term)
+    {
+        int b = obs.Shape.Rank == 2 ? obs.Shape[0] : -1;
+        if (b < 1 || obs.Shape[1] != ObsDim || next.Shape != obs.Shape || act.Shape.Rank != 2 || act.Shape[0] != b || act.Shape[1] != ActionDim
+            || rew.Shape.Rank != 1 || rew.Shape[0] != b || term.Shape != rew.Shape)
+            throw new ArgumentException($"sac.update: obs {obs.Shape}, act {act.Shape}, rew {rew.Shape}, next {next.Shape}, term {term.Shape} do not fit (B, {ObsDim}), (B, {ActionDim}), (B)");
+        using var scope = Tensor.Scope();
         var unitAct = ToUnit(act);                                   // (B, A) in [−1, 1]
         Tensor target;
         using (Tensor.NoGrad())

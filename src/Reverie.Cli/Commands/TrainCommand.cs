@@ -20,8 +20,8 @@ public static class TrainCommand
         options:
           --agent A        agent name ({agents})
           --env E          env id (reverie envs)
-          --preset P,...   presets applied in order (reverie presets)
-          --set k=v        override one setting, repeatable (e.g. --set run.train_ratio=64)
+          --preset P,...   presets applied in order, after the agent's defaults for the env (reverie presets)
+          --set k=v        override one setting, repeatable (e.g. --set run.train_ratio=64, --set agent.gamma=0.99)
           --steps N        total env steps (run.steps)
           --seed S         seed (run.seed; default 0)
           --logdir DIR     run directory (default runs/<agent>-<env>-s<seed>)
@@ -38,14 +38,14 @@ public static class TrainCommand
         if (args.Help) { Console.Out.Write(Help.Replace("{agents}", string.Join(", ", AgentRegistry.Specs.Select(s => s.Name)))); return ExitCodes.Ok; }
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
         string agentName = args.Require("train", "agent"), envId = args.Require("train", "env");
-        RunSetup.Lookup(() => AgentRegistry.Spec(agentName));
+        var spec = RunSetup.Lookup(() => AgentRegistry.Spec(agentName));
         RunSetup.Lookup(() => EnvRegistry.Spec(envId));
         var sets = new List<string> { "run.env=" + envId };
         sets.AddRange(args.Values("set"));
         if (args.Get("steps") is string) sets.Add("run.steps=" + args.Long("train", "steps", 0));
         if (args.Get("seed") is string) sets.Add("run.seed=" + args.Long("train", "seed", 0));
         if (args.Flag("quiet")) sets.Add("run.quiet=true");
-        var cfg = RunSetup.Resolve(args.All("preset"), sets);
+        var cfg = RunSetup.Resolve(spec, envId, args.All("preset"), sets);
         var runConfig = cfg.Get<RunConfig>("run");
         var options = DriverOptions.From(runConfig);
         try { options.Validate(); } catch (ArgumentException e) { throw new UsageException(e.Message); }

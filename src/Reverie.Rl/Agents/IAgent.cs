@@ -56,6 +56,13 @@ public interface IAgent : IDisposable
     /// </summary>
     object Policy(object carry, Observation obs, ReadOnlySpan<bool> isFirst, PolicyMode mode, Span<float> actions);
 
+    /// <summary>
+    /// Whether the replayed sequences handed to <see cref="Train"/> may cross episode boundaries (<c>is_first</c>
+    /// marks them; DreamerV3, the default) or each lies inside one episode (transition learners such as SAC,
+    /// which read <c>batch_length = 2</c> sequences as (s, a, r, s′) transitions).
+    /// </summary>
+    bool TrainAcrossEpisodes => true;
+
     /// <summary>One update on a replayed batch of sequences; returns scalar metrics (<c>loss/...</c> names).</summary>
     IReadOnlyDictionary<string, double> Train(ReplayBatch batch);
 

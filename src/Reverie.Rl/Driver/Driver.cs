@@ -28,6 +28,8 @@ public enum RunOutcome
 /// steps. When the run directory holds a checkpoint the driver resumes from it: the agent, the replay,
 /// the counters, the generators and the train-ratio schedule continue; logs written after the
 /// checkpoint are dropped (the resumed run writes them again); the envs start new episodes.
+/// An <see cref="IOnPolicyAgent"/> (PPO) is not trained from replay: it observes every step it acted for and
+/// updates itself when its rollout is full; the train ratio does not apply to it.
 /// </summary>
 public sealed partial class Driver : IDisposable
 {
@@ -116,7 +118,9 @@ public sealed partial class Driver : IDisposable
             _env.Step(_actions);
             Counters.EnvSteps += _env.Count;
             EndEpisodes();                       // last steps and scores of the envs that ended
-            if (!prefill) Train();
+            if (prefill) { }
+            else if (_agent is IOnPolicyAgent onPolicy) Accumulate(onPolicy.Observe(_env.Rewards, _env.Terminated, _env.Truncated, _env.FinalObservations, _env.Observations));
+            else Train();
             long now = Counters.EnvSteps;
             if (Crossed(before, now, Options.LogEvery)) LogMetrics();
             if (Crossed(before, now, Options.ReportEvery) && !prefill) Report();
@@ -156,9 +160,14 @@ public sealed partial class Driver : IDisposable
 
     private void Announce()
     {
-        string every = _ratio.Ratio == 0 ? "no training" : string.Create(CultureInfo.InvariantCulture,
-            $"one update of {Options.BatchSize}x{Options.BatchLength} = {_ratio.StepsPerUpdate} replayed steps every {_ratio.StepsPerUpdate / _ratio.Ratio:0.##} env steps");
-        Say(string.Create(CultureInfo.InvariantCulture, $"train ratio {Options.TrainRatio:0.###} (replayed steps per env step): {every}"));
+        if (_agent is IOnPolicyAgent)
+            Say("on-policy agent: it trains on its own rollouts (run.train_ratio, run.batch_size and run.batch_length do not apply)");
+        else
+        {
+            string every = _ratio.Ratio == 0 ? "no training" : string.Create(CultureInfo.InvariantCulture,
+                $"one update of {Options.BatchSize}x{Options.BatchLength} = {_ratio.StepsPerUpdate} replayed steps every {_ratio.StepsPerUpdate / _ratio.Ratio:0.##} env steps");
+            Say(string.Create(CultureInfo.InvariantCulture, $"train ratio {Options.TrainRatio:0.###} (replayed steps per env step): {every}"));
+        }
         if (Resumed) Say($"resuming from {Path.Combine(RunDir, Checkpoint.DirName)} at env step {Counters.EnvSteps} ({Counters.Updates} updates, {Replay.Count} replay steps)");
     }
 

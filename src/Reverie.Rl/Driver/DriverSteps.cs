@@ -55,17 +55,24 @@ public sealed partial class Driver
 
     private void Train()
     {
-        if (_ratio.Ratio == 0 || !Replay.CanSample(Options.BatchLength)) return;
+        bool cross = _agent.TrainAcrossEpisodes;
+        if (_ratio.Ratio == 0 || !Replay.CanSample(Options.BatchLength, cross)) return;
         for (int n = _ratio.Due(Counters.EnvSteps); n > 0; n--)
         {
             using var scope = Tensor.Scope();
-            var metrics = _agent.Train(Replay.Sample(Options.BatchSize, Options.BatchLength, _replayRng));
-            Counters.Updates++;
-            foreach (var (k, v) in metrics)
-            {
-                var (sum, count) = _trainMetrics.GetValueOrDefault(k);
-                _trainMetrics[k] = (sum + v, count + 1);
-            }
+            Accumulate(_agent.Train(Replay.SampleSequences(Options.BatchSize, Options.BatchLength, _replayRng, cross)));
+        }
+    }
+
+    // Counts one update (when there was one) and adds its metrics to the means of the next metrics row.
+    private void Accumulate(IReadOnlyDictionary<string, double>? metrics)
+    {
+        if (metrics == null) return;
+        Counters.Updates++;
+        foreach (var (k, v) in metrics)
+        {
+            var (sum, count) = _trainMetrics.GetValueOrDefault(k);
+            _trainMetrics[k] = (sum + v, count + 1);
         }
     }
 

@@ -1,0 +1,19 @@
+// BuiltInAgents: registers Reverie.Agents' algorithms with the run loop's AgentRegistry, one line each.
+using Reverie.Agents.ModelFree;
+using Reverie.Rl.Agents;
+
+namespace Reverie.Agents;
+
+/// <summary>
+/// Adds this assembly's agents to <see cref="AgentRegistry"/> (Reverie.Rl cannot name them itself). The
+/// <c>reverie</c> command calls <see cref="Register"/> at start; hosts that build runs themselves call it once.
+/// </summary>
+public static class BuiltInAgents
+{
+    /// <summary>Registers <c>ppo</c> and <c>sac</c> (again: replaces them; idempotent).</summary>
+    public static void Register()
+    {
+        AgentRegistry.Register(new AgentSpec("ppo", c => new PpoAgent(c), "proximal policy optimization, on-policy (CleanRL; tuned for cartpole)") { Config = () => new PpoConfig(), DefaultPresets = PpoAgent.DefaultPresets }, replace: true);
+        AgentRegistry.Register(new AgentSpec("sac", c => new SacAgent(c), "soft actor-critic, off-policy, continuous actions (CleanRL)") { Config = () => new SacConfig(), DefaultPresets = SacAgent.DefaultPresets }, replace: true);
+    }
+}
