@@ -12,6 +12,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["ops"] = OpsWorkload.Run,
     ["envs"] = EnvsWorkload.Run,
     ["gemmcpu"] = GemmCpuWorkload.Run,
+    ["smallgemm"] = SmallGemmProbe.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
