@@ -77,6 +77,12 @@ internal static unsafe class GemmFast
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
                 job.As = bufs.A((long)M * K);
                 job.PackA();
+                job.Cs = null;
+                if (GemmRowsJob.WantsCopy(C, ldc, K))
+                {
+                    job.LdCs = (N + 15) & ~15;
+                    job.Cs = bufs.T((long)M * job.LdCs);
+                }
                 job.Prepare(parts);
                 GemmPool.Run(job, parts);
                 break;

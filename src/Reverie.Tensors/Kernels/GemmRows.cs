@@ -29,6 +29,16 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         }
     }
 
+    /// <summary>
+    /// A 64-byte aligned copy of C (M×LdCs) that the units work in, or null to work in C directly: misaligned
+    /// zmm loads and stores of C split cache lines, and C is read and written once per 16-k block.
+    /// </summary>
+    public float* Cs;
+    public nint LdCs;
+
+    /// <summary>Whether a shape works in an aligned copy of C (C misaligned and K long enough to repay the two copies).</summary>
+    internal static bool WantsCopy(float* c, nint ldc, int K) => K >= 128 && (((nint)c & 63) != 0 || (ldc & 15) != 0);
+
     private int _chunksPerUnit;
 
     /// <summary>Sets up the units (column blocks of whole 16-column chunks; the last one also takes the N mod 16 tail).</summary>
@@ -45,36 +55,41 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         while ((u = Claim()) >= 0)
         {
             int j0 = u * _chunksPerUnit * 16, j1 = Math.Min(N / 16, (u + 1) * _chunksPerUnit) * 16;
-            RunColumns(j0, j1, u == Units - 1 && j1 < N);
+            bool tail = u == Units - 1 && j1 < N;
+            if (Cs == null) { RunColumns(C, Ldc, j0, j1, tail); continue; }
+            int width = (tail ? N : j1) - j0;
+            for (int i = 0; i < M; i++) Buffer.MemoryCopy(C + i * Ldc + j0, Cs + i * LdCs + j0, width * 4L, width * 4L);
+            RunColumns(Cs, LdCs, j0, j1, tail);
+            for (int i = 0; i < M; i++) Buffer.MemoryCopy(Cs + i * LdCs + j0, C + i * Ldc + j0, width * 4L, width * 4L);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunColumns(int j0, int j1, bool tail)
+    private void RunColumns(float* c, nint ldc, int j0, int j1, bool tail)
     {
         int k = 0;
         for (; k + 16 <= K; k += 16)
         {
-            Rank16(As + k, K, B + k * Ldb, Ldb, C, Ldc, M, j0, j1);
-            if (tail) Tail(k, 16, j1);
+            Rank16(As + k, K, B + k * Ldb, Ldb, c, ldc, M, j0, j1);
+            if (tail) Tail(c, ldc, k, 16, j1);
         }
         for (; k < K; k++)
         {
-            Rank1(As + k, K, B + k * Ldb, C, Ldc, M, j0, j1);
-            if (tail) Tail(k, 1, j1);
+            Rank1(As + k, K, B + k * Ldb, c, ldc, M, j0, j1);
+            if (tail) Tail(c, ldc, k, 1, j1);
         }
     }
 
     // Columns j1..N (fewer than 16), rows k..k+n of B, in scalar with the same k-ordered FMA chain.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Tail(int k, int n, int j1)
+    private void Tail(float* c, nint ldc, int k, int n, int j1)
     {
         for (int i = 0; i < M; i++)
             for (int j = j1; j < N; j++)
             {
-                float x = C[i * Ldc + j];
+                float x = c[i * ldc + j];
                 for (int t = k; t < k + n; t++) x = MathF.FusedMultiplyAdd(As[(nint)i * K + t], B[t * Ldb + j], x);
-                C[i * Ldc + j] = x;
+                c[i * ldc + j] = x;
             }
     }
 

@@ -123,6 +123,20 @@ public class GemmTests
     }
 
     [Fact]
+    public void RowsPathInAlignedCopyOfCMatchesReferenceAndThreadCounts()
+    {
+        // K >= 128 with ldc not a multiple of 16: the Rows path works in a 64-byte aligned copy of C.
+        foreach (var (m, n, k) in new[] { (1, 16, 128), (5, 53, 129), (16, 100, 300), (20, 47, 143), (3, 15, 200) })
+        {
+            var p = new Problem(false, false, m, n, k, (ulong)(m * 1000 + n * 7 + k), pad: 3);
+            var (r, sc) = p.Expected(0.75f, 0.5f);
+            var one = p.Run(0.75f, 0.5f, GemmPath.Rows, 1);
+            p.AssertClose(one, r, sc, $"rows copy {m}x{n}x{k}");
+            Assert.Equal(one, p.Run(0.75f, 0.5f, GemmPath.Rows, 2));
+        }
+    }
+
+    [Fact]
     public void Beta_zero_ignores_NaN_in_C_and_beta_one_accumulates()
     {
         foreach (var (ta, tb) in Transposes)
