@@ -11,7 +11,30 @@ public sealed partial class Tensor
     /// NaN/Inf, and throw <see cref="NumericException"/> naming the op. Off by default (it costs a
     /// pass over every output); on when the environment variable REVERIE_DEBUG_CHECKS=1.
     /// </summary>
-    public static bool DebugChecks { get; set; } = Environment.GetEnvironmentVariable("REVERIE_DEBUG_CHECKS") == "1";
+    public static bool DebugChecks
+    {
+        get => _debugChecks || _debugChecksThread;
+        set => _debugChecks = value;
+    }
+
+    private static bool _debugChecks = Environment.GetEnvironmentVariable("REVERIE_DEBUG_CHECKS") == "1";
+    [ThreadStatic] private static bool _debugChecksThread;
+
+    /// <summary>
+    /// Turns debug checks on for the calling thread only until disposed (tests use this so that
+    /// other code running in parallel keeps its own setting).
+    /// </summary>
+    internal static ThreadDebugChecks DebugChecksOnThisThread()
+    {
+        var previous = _debugChecksThread;
+        _debugChecksThread = true;
+        return new ThreadDebugChecks(previous);
+    }
+
+    internal readonly struct ThreadDebugChecks(bool previous) : IDisposable
+    {
+        public void Dispose() => _debugChecksThread = previous;
+    }
 
     internal static void CheckDomain(Tensor x, string op, bool allowZero)
     {

@@ -28,8 +28,12 @@ public static class Checkpoint
         WeightsFile = "weights.safetensors", OptimizerFile = "optimizer.safetensors", StateFile = "state.json",
         ReplayIndexFile = "replay.json", CompleteFile = "complete";
 
-    /// <summary>Test hook: called with a stage name during <see cref="Save"/> (throw from it to simulate a crash).</summary>
-    internal static Action<string>? FaultHook;
+    /// <summary>
+    /// Test hook: called with a stage name during <see cref="Save"/> (throw from it to simulate a crash).
+    /// Thread-local, so a test that sets it cannot crash checkpoints of other tests running in parallel
+    /// (that happened: a Driver test in another class failed with the "simulated crash").
+    /// </summary>
+    [ThreadStatic] internal static Action<string>? FaultHook;
 
     /// <summary>True when <paramref name="runDir"/> holds a loadable (complete or recoverable) checkpoint.</summary>
     public static bool Exists(string runDir) =>

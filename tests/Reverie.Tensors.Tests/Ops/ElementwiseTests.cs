@@ -129,16 +129,15 @@ public class ElementwiseTests
     [Fact]
     public void Log_of_negative_throws_with_debug_checks()
     {
-        var prev = Tensor.DebugChecks;
-        try
+        bool before = Tensor.DebugChecks;
+        using (Tensor.DebugChecksOnThisThread())
         {
-            Tensor.DebugChecks = true;
             var x = Tensor.FromArray(1f, -2f, 3f);
             var e = Assert.Throws<NumericException>(() => x.Log());
             Assert.Contains("log", e.Message);
             Assert.Contains("-2", e.Message);
         }
-        finally { Tensor.DebugChecks = prev; }
+        Assert.Equal(before, Tensor.DebugChecks); // the thread switch is undone
     }
 
     [Fact]
