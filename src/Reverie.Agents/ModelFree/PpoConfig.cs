@@ -1,6 +1,8 @@
 // PpoConfig: PPO's hyperparameters with CleanRL's defaults, and the named presets.
 using Reverie.Rl.Config;
 
+using Reverie.Agents.Shared;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
@@ -98,33 +100,30 @@ public sealed record PpoConfig : IConfigValidation
     /// <exception cref="ArgumentException">A value is out of range or the batch does not split into minibatches.</exception>
     public void Validate()
     {
-        foreach (var (key, value, rule) in Problems()) throw new ArgumentException($"ppo config: {key} = {value} {rule}");
+        ConfigRules.ThrowFirst("ppo", Problems());
     }
 
     /// <summary>The problems as config keys (<c>gamma</c>) for the <c>agent</c> section.</summary>
-    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() =>
-        Problems().Select(p => (ConfigNames.SnakeCase(p.Key), $"{p.Rule}, got {p.Value}"));
+    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() => ConfigRules.AsConfigKeys(Problems());
 
-    private IEnumerable<(string Key, object Value, string Rule)> Problems()
+    private IEnumerable<ConfigProblem> Problems()
     {
-        static IEnumerable<(string, object, string)> Require(bool ok, string key, object value, string rule) =>
-            ok ? [] : [(key, value, rule)];
         return new[]
         {
-            Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
-            Require(NumSteps >= 1, nameof(NumSteps), NumSteps, "must be >= 1"),
-            Require(TotalSteps >= 1, nameof(TotalSteps), TotalSteps, "must be >= 1"),
-            Require(LearningRate > 0, nameof(LearningRate), LearningRate, "must be > 0"),
-            Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
-            Require(GaeLambda >= 0 && GaeLambda <= 1, nameof(GaeLambda), GaeLambda, "must be in [0, 1]"),
-            Require(NumMinibatches >= 1 && BatchSize % NumMinibatches == 0, nameof(NumMinibatches), NumMinibatches,
+            ConfigRules.Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
+            ConfigRules.Require(NumSteps >= 1, nameof(NumSteps), NumSteps, "must be >= 1"),
+            ConfigRules.Require(TotalSteps >= 1, nameof(TotalSteps), TotalSteps, "must be >= 1"),
+            ConfigRules.Require(LearningRate > 0, nameof(LearningRate), LearningRate, "must be > 0"),
+            ConfigRules.Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
+            ConfigRules.Require(GaeLambda >= 0 && GaeLambda <= 1, nameof(GaeLambda), GaeLambda, "must be in [0, 1]"),
+            ConfigRules.Require(NumMinibatches >= 1 && BatchSize % NumMinibatches == 0, nameof(NumMinibatches), NumMinibatches,
             $"must be >= 1 and divide the batch NumEnvs x NumSteps = {BatchSize}"),
-            Require(UpdateEpochs >= 1, nameof(UpdateEpochs), UpdateEpochs, "must be >= 1"),
-            Require(ClipCoef >= 0, nameof(ClipCoef), ClipCoef, "must be >= 0"),
-            Require(MaxGradNorm > 0, nameof(MaxGradNorm), MaxGradNorm, "must be > 0"),
-            Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
-            Require(ObsClip > 0, nameof(ObsClip), ObsClip, "must be > 0"),
-            Require(RewardClip > 0, nameof(RewardClip), RewardClip, "must be > 0"),
+            ConfigRules.Require(UpdateEpochs >= 1, nameof(UpdateEpochs), UpdateEpochs, "must be >= 1"),
+            ConfigRules.Require(ClipCoef >= 0, nameof(ClipCoef), ClipCoef, "must be >= 0"),
+            ConfigRules.Require(MaxGradNorm > 0, nameof(MaxGradNorm), MaxGradNorm, "must be > 0"),
+            ConfigRules.Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
+            ConfigRules.Require(ObsClip > 0, nameof(ObsClip), ObsClip, "must be > 0"),
+            ConfigRules.Require(RewardClip > 0, nameof(RewardClip), RewardClip, "must be > 0"),
         }.SelectMany(p => p);
     }
 }

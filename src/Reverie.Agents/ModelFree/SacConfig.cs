@@ -1,6 +1,8 @@
 // SacConfig: SAC's hyperparameters with CleanRL's defaults (sac_continuous_action.py), and the named presets.
 using Reverie.Rl.Config;
 
+using Reverie.Agents.Shared;
+
 namespace Reverie.Agents.ModelFree;
 
 /// <summary>
@@ -61,32 +63,29 @@ public sealed record SacConfig : IConfigValidation
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
     {
-        foreach (var (key, value, rule) in Problems()) throw new ArgumentException($"sac config: {key} = {value} {rule}");
+        ConfigRules.ThrowFirst("sac", Problems());
     }
 
     /// <summary>The problems as config keys (<c>gamma</c>) for the <c>agent</c> section.</summary>
-    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() =>
-        Problems().Select(p => (ConfigNames.SnakeCase(p.Key), $"{p.Rule}, got {p.Value}"));
+    IEnumerable<(string Key, string Problem)> IConfigValidation.Validate() => ConfigRules.AsConfigKeys(Problems());
 
-    private IEnumerable<(string Key, object Value, string Rule)> Problems()
+    private IEnumerable<ConfigProblem> Problems()
     {
-        static IEnumerable<(string, object, string)> Require(bool ok, string key, object value, string rule) =>
-            ok ? [] : [(key, value, rule)];
         return new[]
         {
-            Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
-            Require(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be >= 1"),
-            Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
-            Require(Tau >= 0 && Tau <= 1, nameof(Tau), Tau, "must be in [0, 1]"),
-            Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be >= 1"),
-            Require(LearningStarts >= 0, nameof(LearningStarts), LearningStarts, "must be >= 0"),
-            Require(PolicyLr > 0, nameof(PolicyLr), PolicyLr, "must be > 0"),
-            Require(QLr > 0, nameof(QLr), QLr, "must be > 0"),
-            Require(PolicyFrequency >= 1, nameof(PolicyFrequency), PolicyFrequency, "must be >= 1"),
-            Require(TargetNetworkFrequency >= 1, nameof(TargetNetworkFrequency), TargetNetworkFrequency, "must be >= 1"),
-            Require(Alpha >= 0, nameof(Alpha), Alpha, "must be >= 0"),
-            Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
-            Require(LogStdMin < LogStdMax, nameof(LogStdMin), LogStdMin, $"must be below LogStdMax = {LogStdMax}"),
+            ConfigRules.Require(NumEnvs >= 1, nameof(NumEnvs), NumEnvs, "must be >= 1"),
+            ConfigRules.Require(BufferSize >= 1, nameof(BufferSize), BufferSize, "must be >= 1"),
+            ConfigRules.Require(Gamma >= 0 && Gamma <= 1, nameof(Gamma), Gamma, "must be in [0, 1]"),
+            ConfigRules.Require(Tau >= 0 && Tau <= 1, nameof(Tau), Tau, "must be in [0, 1]"),
+            ConfigRules.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be >= 1"),
+            ConfigRules.Require(LearningStarts >= 0, nameof(LearningStarts), LearningStarts, "must be >= 0"),
+            ConfigRules.Require(PolicyLr > 0, nameof(PolicyLr), PolicyLr, "must be > 0"),
+            ConfigRules.Require(QLr > 0, nameof(QLr), QLr, "must be > 0"),
+            ConfigRules.Require(PolicyFrequency >= 1, nameof(PolicyFrequency), PolicyFrequency, "must be >= 1"),
+            ConfigRules.Require(TargetNetworkFrequency >= 1, nameof(TargetNetworkFrequency), TargetNetworkFrequency, "must be >= 1"),
+            ConfigRules.Require(Alpha >= 0, nameof(Alpha), Alpha, "must be >= 0"),
+            ConfigRules.Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), nameof(Hidden), $"[{string.Join(", ", Hidden)}]", "must list at least one positive width"),
+            ConfigRules.Require(LogStdMin < LogStdMax, nameof(LogStdMin), LogStdMin, $"must be below LogStdMax = {LogStdMax}"),
         }.SelectMany(p => p);
     }
 }

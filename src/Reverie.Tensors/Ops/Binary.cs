@@ -84,12 +84,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>max(a, b) elementwise; the gradient goes to a where a ≥ b, else to b.</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) => MinMax<Ew.Max>(a, b, "maximum", true);
+    public static Tensor Maximum(Tensor a, Tensor b) => MinMax<Ew.Max>(a, b, "maximum");
 
     /// <summary>min(a, b) elementwise; the gradient goes to a where a ≤ b, else to b.</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) => MinMax<Ew.Min>(a, b, "minimum", false);
+    public static Tensor Minimum(Tensor a, Tensor b) => MinMax<Ew.Min>(a, b, "minimum");
 
-    private static Tensor MinMax<TOp>(Tensor a, Tensor b, string op, bool isMax) where TOp : IBinaryOp
+    private static Tensor MinMax<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOp
     {
         var y = BinaryForward<TOp>(a, b, op);
         if (NeedsGrad(a, b))

@@ -6,14 +6,7 @@ namespace Reverie.Rl.Tests.Cli;
 [Collection("console")]
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Reverie(params string[] args)
-    {
-        var (o, e) = (Console.Out, Console.Error);
-        var (so, se) = (new StringWriter(), new StringWriter());
-        Console.SetOut(so); Console.SetError(se);
-        try { return (Program.Main(args), so.ToString(), se.ToString()); }
-        finally { Console.SetOut(o); Console.SetError(e); }
-    }
+    private static (int Code, string Out, string Err) Reverie(params string[] args) => CliRunner.Reverie(args);
 
     [Theory]
     [InlineData("train")]
