@@ -13,6 +13,8 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["envs"] = EnvsWorkload.Run,
     ["gemmcpu"] = GemmCpuWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
+    ["dreamerv3_1m"] = DreamerWorkload.Run1m,
+    ["dreamerv3_12m"] = DreamerWorkload.Run12m,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -75,6 +75,20 @@ public static class RunSetup
     public static Dictionary<string, string> Flat(ConfigSet cfg) => cfg.Flatten().ToDictionary(kv => kv.Key,
         kv => kv.Value switch { null => "", string s => s, System.Collections.IEnumerable l => string.Join(",", l.Cast<object?>()), var v => v.ToString()! });
 
+    /// <summary>The <c>run</c> section of a saved run (its flat settings), for commands that rebuild its envs.</summary>
+    /// <exception cref="UsageException">A saved setting no longer parses.</exception>
+    public static RunConfig RunConfigOf(RunInfo run)
+    {
+        var cfg = new ConfigSet().Add("run", new RunConfig());
+        try
+        {
+            foreach (var (k, v) in run.Settings)
+                if (k.StartsWith("run.", StringComparison.Ordinal)) cfg.Set(k, v);
+            return cfg.Get<RunConfig>("run");
+        }
+        catch (ConfigException e) { throw new UsageException($"the saved run settings do not parse: {e.Message}"); }
+    }
+
     /// <summary>Creates the agent for a run.</summary>
     public static IAgent Agent(RunInfo run, VectorEnv env, int envs)
     {

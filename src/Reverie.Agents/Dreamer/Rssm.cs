@@ -13,7 +13,9 @@ namespace Reverie.Agents.Dreamer;
 /// posterior: q(z_t | h_t, e_t) = OneHot(unimix(obs([h_t, e_t])))  obs: obslayers MLP → (S, K)
 /// features   = concat(h_t, flat(z_t))                                                (B, D + S·K)
 /// </code>
-/// Latents are sampled one-hot with straight-through gradients (<see cref="OneHotCategorical"/>).
+/// Latents are sampled one-hot with straight-through gradients (<see cref="OneHotCategorical"/>). With
+/// <c>latent: gaussian</c> (Dreamer v1) the heads output (mean, raw std) per latent instead, the "logits" are
+/// (..., S, 2) statistics, z is (B, S, 1) drawn with the reparameterization trick, std = softplus(raw) + min_std.
 /// Where is_first is set, the carry (h, z) and the action are zeroed before the step, as DreamerV3's
 /// <c>_observe</c> (its initial state is zeros). Children: <c>core</c>, <c>img</c>, <c>obs</c>.
 /// </summary>
@@ -31,6 +33,10 @@ public sealed class Rssm : Module
     public int ActionSize { get; }
     /// <summary>D + S·K, the size of the features concat(deter, flat stoch).</summary>
     public int FeatureSize => Config.Deter + Config.Stoch * Config.Classes;
+    /// <summary>Whether the latents are Gaussian (v1) rather than categorical.</summary>
+    public bool Gaussian => Config.Latent == "gaussian";
+    // Last axis of the prior/posterior statistics: K logits, or (mean, raw std).
+    private int StatsLast => Gaussian ? 2 : Config.Classes;
 
     /// <exception cref="ArgumentException">A bad config value (named) or a non-positive size.</exception>
     public Rssm(RssmConfig config, int embedSize, int actionSize, Rng rng)
@@ -41,12 +47,12 @@ public sealed class Rssm : Module
         if (embedSize < 1) throw new ArgumentException($"Rssm: embedSize must be at least 1, got {embedSize}");
         if (actionSize < 1) throw new ArgumentException($"Rssm: actionSize must be at least 1, got {actionSize}");
         Config = config; EmbedSize = embedSize; ActionSize = actionSize;
-        int D = config.Deter, SK = config.Stoch * config.Classes;
+        int D = config.Deter, SK = config.Stoch * config.Classes, stats = config.Stoch * StatsLast;
         _core = RegisterModule("core", new BlockGruCell(D, config.Hidden, config.Blocks, [SK, actionSize], rng,
             config.Dynlayers, config.Norm, config.Act, init: config.Winit));
-        _img = RegisterModule("img", new Mlp(D, config.Imglayers, config.Hidden, SK, rng, config.Norm, config.Act,
+        _img = RegisterModule("img", new Mlp(D, config.Imglayers, config.Hidden, stats, rng, config.Norm, config.Act,
             init: config.Winit, normEps: 1e-4f));
-        _obs = RegisterModule("obs", new Mlp(D + embedSize, config.Obslayers, config.Hidden, SK, rng, config.Norm, config.Act,
+        _obs = RegisterModule("obs", new Mlp(D + embedSize, config.Obslayers, config.Hidden, stats, rng, config.Norm, config.Act,
             init: config.Winit, normEps: 1e-4f));
         if (config.Outscale != 1f)
             foreach (var head in new[] { _img, _obs })
@@ -68,8 +74,38 @@ public sealed class Rssm : Module
     /// <summary>Prior logits from deter: (..., D) → (..., S, K).</summary>
     public Tensor Prior(Tensor deter) => ToLatent(_img.Forward(deter));
 
-    /// <summary>The latent distribution of logits (..., S, K): unimix, one event over the S latents.</summary>
+    /// <summary>The categorical latent distribution of logits (..., S, K): unimix, one event over the S latents.</summary>
     public OneHotCategorical Dist(Tensor logits) => new(logits, Config.Unimix, eventRank: 1);
+
+    /// <summary>
+    /// The latent distribution of statistics from <see cref="Prior"/> or a posterior: categorical (..., S, K) as
+    /// <see cref="Dist"/>, or for Gaussian latents (..., S, 2) → Normal over (..., S, 1), one event over the S latents.
+    /// </summary>
+    public IDistribution LatentDist(Tensor stats)
+    {
+        if (!Gaussian) return Dist(stats);
+        var mean = stats.Narrow(-1, 0, 1);                                          // (..., S, 1)
+        var std = stats.Narrow(-1, 1, 1).Softplus() + Config.MinStd;               // (..., S, 1)
+        return new Normal(mean, std, eventRank: 2);
+    }
+
+    /// <summary>A latent sample with gradients: straight-through one-hot, or reparameterized Gaussian.</summary>
+    public Tensor SampleLatent(Tensor stats, Rng rng) => Gaussian ? LatentDist(stats).RSample(rng) : Dist(stats).Sample(rng);
+
+    /// <summary>The latent's mode (one-hot argmax or mean), for deterministic open-loop reports.</summary>
+    public Tensor LatentMode(Tensor stats) => LatentDist(stats).Mode();
+
+    /// <summary>
+    /// The dynamics loss of this model's latents, max(free, KL(sg(post) ‖ prior)) per step (..., S, ·) → (...).
+    /// </summary>
+    public Tensor DynLossOf(Tensor post, Tensor prior) => Gaussian
+        ? Kl.FreeBits(Kl.Normal((Normal)LatentDist(post.Detach()), (Normal)LatentDist(prior)), Config.FreeNats)
+        : DynLoss(post, prior, Config.Unimix, Config.FreeNats);
+
+    /// <summary>The representation loss, max(free, KL(post ‖ sg(prior))) per step (..., S, ·) → (...).</summary>
+    public Tensor RepLossOf(Tensor post, Tensor prior) => Gaussian
+        ? Kl.FreeBits(Kl.Normal((Normal)LatentDist(post), (Normal)LatentDist(prior.Detach())), Config.FreeNats)
+        : RepLoss(post, prior, Config.Unimix, Config.FreeNats);
 
     /// <summary>h' = core(h, z, a / sg(max(1, |a|))) for a carry (B, ...) and an action (B, A).</summary>
     public Tensor Step(RssmState prev, Tensor action)
@@ -100,7 +136,7 @@ public sealed class Rssm : Module
         var masked = new RssmState(prev.Deter * keep, prev.Stoch * keep.Reshape(B, 1, 1));
         var deter = Step(masked, action * keep);                                    // (B, D)
         var logits = ToLatent(_obs.Forward(Tensor.Concat([deter, embed], -1)));    // (B, S, K)
-        var stoch = Dist(logits).Sample(rng);                                       // (B, S, K), straight-through
+        var stoch = SampleLatent(logits, rng);                                      // (B, S, K), straight-through
         return (new RssmState(deter, stoch), logits);
     }
 
@@ -141,8 +177,12 @@ public sealed class Rssm : Module
     /// <param name="start">The start carry, (B, D) and (B, S, K).</param>
     /// <param name="horizon">H ≥ 1.</param>
     /// <param name="rng">Draws the latent samples.</param>
+    /// <param name="detachPolicyInput">Pass the policy a detached state (DreamerV3); false lets gradients of the
+    /// actions reach earlier states (dynamics backpropagation, v1).</param>
+    /// <param name="mode">Use each prior's mode instead of a sample (open-loop reports).</param>
     /// <exception cref="ArgumentException">H &lt; 1, or a shape does not fit.</exception>
-    public RssmImagination Imagine(Func<RssmState, Tensor> policy, RssmState start, int horizon, Rng rng)
+    public RssmImagination Imagine(Func<RssmState, Tensor> policy, RssmState start, int horizon, Rng rng,
+        bool detachPolicyInput = true, bool mode = false)
     {
         if (horizon < 1) throw new ArgumentException($"Rssm.Imagine: horizon must be at least 1, got {horizon}");
         int B = start.Deter.Shape[0];
@@ -151,11 +191,11 @@ public sealed class Rssm : Module
         var state = start;
         for (int t = 0; t < horizon; t++)
         {
-            var action = policy(state.Detach());
+            var action = policy(detachPolicyInput ? state.Detach() : state);
             CheckShape("policy action", action, new Shape(B, ActionSize));
             var deter = Step(state, action);                                        // (B, D)
             var logits = Prior(deter);                                              // (B, S, K)
-            state = new RssmState(deter, Dist(logits).Sample(rng));
+            state = new RssmState(deter, mode ? LatentMode(logits) : SampleLatent(logits, rng));
             deters[t] = deter; stochs[t] = state.Stoch; priors[t] = logits; acts[t] = action;
         }
         return new RssmImagination(Tensor.Stack(deters, 1), Tensor.Stack(stochs, 1), Tensor.Stack(priors, 1), Tensor.Stack(acts, 1), state);
@@ -175,7 +215,7 @@ public sealed class Rssm : Module
     public static Tensor RepLoss(Tensor postLogits, Tensor priorLogits, float unimix, float freeNats) =>
         Kl.FreeBits(Kl.Categorical(postLogits, priorLogits.Detach(), unimix, eventRank: 1), freeNats);
 
-    private Tensor ToLatent(Tensor flat) => flat.Reshape(flat.Shape.With(-1, Config.Stoch).Insert(flat.Rank, Config.Classes));
+    private Tensor ToLatent(Tensor flat) => flat.Reshape(flat.Shape.With(-1, Config.Stoch).Insert(flat.Rank, StatsLast));
 
     // x[:, t] of (B, T, ...) → (B, ...).
     private static Tensor At(Tensor x, int t) => x.Narrow(1, t, 1).Squeeze(1);

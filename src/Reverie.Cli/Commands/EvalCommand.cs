@@ -33,7 +33,7 @@ public static class EvalCommand
         ulong seed = (ulong)args.Long("eval", "seed", 12345);
         var run = RunInfo.Read(runDir);
         var content = Checkpoint.Load(runDir) ?? throw new UsageException($"'{runDir}' has no checkpoint yet");
-        var envOptions = new EnvOptions();
+        var envOptions = RunSetup.RunConfigOf(run).ToEnvOptions();
         using var venv = VectorEnv.Make(run.Env, 1, envOptions);
         using var env = EnvRegistry.Make(run.Env, envOptions);
         using var agent = RunSetup.Agent(run, venv, 1);

@@ -49,7 +49,7 @@ public static class TrainCommand
         var runConfig = cfg.Get<RunConfig>("run");
         var options = DriverOptions.From(runConfig);
         try { options.Validate(); } catch (ArgumentException e) { throw new UsageException(e.Message); }
-        var envOptions = new EnvOptions();
+        var envOptions = runConfig.ToEnvOptions();
         string runDir = args.Get("logdir") ?? Path.Combine(runConfig.Logdir, $"{agentName}-{envId}-s{options.Seed}");
         var run = new RunInfo(agentName, envId, options.Seed, RunSetup.Flat(cfg));
         CheckSameRun(runDir, run);

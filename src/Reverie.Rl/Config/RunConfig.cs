@@ -60,6 +60,24 @@ public sealed record RunConfig : IConfigValidation
     /// <summary>Write TensorBoard event files.</summary>
     public bool Tensorboard { get; init; } = true;
 
+    /// <summary>Add a rendered <c>image</c> observation (pixels) to every step.</summary>
+    public bool Pixels { get; init; }
+
+    /// <summary>Side of the square <c>image</c> in pixels (with <see cref="Pixels"/>).</summary>
+    public int ImageSize { get; init; } = 64;
+
+    /// <summary>With <see cref="Pixels"/>, keep the <c>state</c> vector too (false: learn from pixels only).</summary>
+    public bool KeepState { get; init; } = true;
+
+    /// <summary>Physics steps per agent step; 0 keeps the env's default (2 for the DMC-style ids, 1 otherwise).</summary>
+    public int ActionRepeat { get; init; }
+
+    /// <summary>The env options these settings ask for (pixels, image size, state kept, action repeat).</summary>
+    public Reverie.Envs.EnvOptions ToEnvOptions() => new()
+    {
+        Pixels = Pixels, ImageSize = ImageSize, KeepState = KeepState, ActionRepeat = ActionRepeat > 0 ? ActionRepeat : null,
+    };
+
     /// <inheritdoc/>
     public IEnumerable<(string Key, string Problem)> Validate()
     {
@@ -74,6 +92,8 @@ public sealed record RunConfig : IConfigValidation
         if (CheckpointEvery < 1) yield return ("checkpoint_every", $"must be at least 1, got {CheckpointEvery}");
         if (EvalEvery < 0) yield return ("eval_every", $"must be at least 0, got {EvalEvery}");
         if (EvalEpisodes < 0) yield return ("eval_episodes", $"must be at least 0, got {EvalEpisodes}");
+        if (ImageSize is < 8 or > 1024) yield return ("image_size", $"must be in [8, 1024], got {ImageSize}");
+        if (ActionRepeat < 0) yield return ("action_repeat", $"must be at least 0 (0: the env's default), got {ActionRepeat}");
         if (ReplayChunk < 1) yield return ("replay_chunk", $"must be at least 1, got {ReplayChunk}");
         if (ReplayCapacity < BatchLength) yield return ("replay_capacity", $"must hold at least one sequence (batch_length {BatchLength}), got {ReplayCapacity}");
     }

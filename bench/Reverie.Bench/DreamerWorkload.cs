@@ -1,0 +1,38 @@
+// dreamerv3_1m / dreamerv3_12m workloads: one DreamerLearner.Train step on the exact problem of ../shared/peers/bench_dreamerv3.py
+// (obs 24, action 6, batch 16x64, imagination 15 from every posterior state, constant lr: no warm-up). Reports the median step time.
+using Reverie.Agents.Dreamer;
+using Reverie.Tensors;
+using Reverie.Tensors.Kernels;
+
+namespace Reverie.Bench;
+
+public static class DreamerWorkload
+{
+    private const int ObsDim = 24, ActDim = 6, Batch = 16, Seq = 64;
+
+    public static void Run1m(BenchOptions o) => Run(o, "1m");
+    public static void Run12m(BenchOptions o) => Run(o, "12m");
+
+    private static void Run(BenchOptions o, string size)
+    {
+        Gemm.MaxThreads = o.Threads;
+        var cfg = new DreamerConfig().WithSize("size" + size) with { Opt = new OptConfig { Warmup = 0 } };
+        var learner = new DreamerLearner(cfg, new ObsLayout(ObsDim, 0, 0, 0), ActDim, discrete: false, seed: 0);
+        var rng = new Rng(0);
+        var obs = Tensor.Randn(new Shape(Batch * Seq, ObsDim), rng);
+        var act = Tensor.Uniform(new Shape(Batch, Seq, ActDim), rng, -1f, 1f);
+        var rew = Tensor.Uniform(new Shape(Batch, Seq), rng, 0f, 1f);
+        var zeros = Tensor.Zeros(new Shape(Batch, Seq));
+        var batch = new DreamerBatch(new ObsTensors(obs, null), act, rew, zeros, zeros, zeros);
+        void Step() => learner.Train(batch);
+
+        int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
+        var (best, reps) = Timing.BestMedian(Step, warmup, iters, o.Reps);
+        long parms = learner.Wm.Parameters().Concat(learner.Ac.Parameters()).Sum(p => (long)p.Size);
+        Report.Line(new
+        {
+            Workload = "dreamerv3_" + size, Threads = o.Threads, Params = parms,
+            MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
+        });
+    }
+}
