@@ -12,7 +12,7 @@ namespace Reverie.Agents.Dreamer;
 /// <item>Continuous actions, <c>bounded_normal</c> (DreamerV3): mean = tanh(m), std = (max − min)·σ(s + 2) + min.</item>
 /// <item>Continuous actions, <c>tanh_normal</c> (v1, v2): tanh(N(5·tanh(m / 5), softplus(s + ln(e⁵ − 1)) + minstd)).</item>
 /// <item>Discrete actions: one-hot categorical with <c>actor.unimix</c> mixed in, straight-through samples.</item>
-/// <item>Critic: 255-bin symexp two-hot (zero-initialized output) or MSE.</item>
+/// <item>Critic: 255-bin symexp two-hot (zero-initialized output, DreamerV3) or MSE (normal init, v1/v2).</item>
 /// </list>
 /// </summary>
 public sealed class ActorCritic : Module
@@ -43,7 +43,9 @@ public sealed class ActorCritic : Module
 
     /// <summary>A critic network of this architecture (also the slow critic's).</summary>
     public static Mlp NewCritic(DreamerConfig c, int features, Rng rng) =>
-        DreamerLayers.Mlp(features, c.Layers, c.Units, c.ValueHead == "symexp_twohot" ? c.Bins : 1, c, rng, outscale: 0f);
+        c.ValueHead == "symexp_twohot"
+            ? DreamerLayers.Mlp(features, c.Layers, c.Units, c.Bins, c, rng, outscale: 0f)
+            : DreamerLayers.Mlp(features, c.Layers, c.Units, 1, c, rng);
 
     /// <summary>π(· | feat): an event of A action dimensions (or one categorical) per row of (..., F).</summary>
     public IDistribution Policy(Tensor feat)
@@ -60,11 +62,11 @@ public sealed class ActorCritic : Module
     }
 
     /// <summary>The value distribution of a critic network at features (..., F): Mean is the value (...).</summary>
-    public IDistribution Value(Mlp critic, Tensor feat)
-    {
-        var o = critic.Forward(feat);
-        return _bins is null ? new Mse(o.Squeeze(-1)) : new TwoHotDist(o, _bins);
-    }
+    public IDistribution Value(Mlp critic, Tensor feat) => ValueOf(critic.Forward(feat));
+
+    /// <summary>The value distribution of critic outputs (..., bins) or (..., 1).</summary>
+    public IDistribution ValueOf(Tensor criticOut) =>
+        _bins is null ? new Mse(criticOut.Squeeze(-1)) : new TwoHotDist(criticOut, _bins);
 
     /// <summary>The policy's entropy per row (...): closed form, or −log π of a fresh sample for tanh_normal.</summary>
     public static Tensor Entropy(IDistribution pi, Rng rng)

@@ -112,38 +112,44 @@ public sealed class DreamerLearner
 
         var wm = Wm.Loss(batch, _rng);
         m["time/wm_forward_ms"] = Lap();
-        var losses = wm.Losses;
-        int D = c.Rssm.Deter, S = c.Rssm.Stoch, K = c.Rssm.Classes;
+        var losses = new Dictionary<string, Tensor>();                                  // name → scalar mean
+        foreach (var (name, l) in wm.Losses) losses[name] = l.Mean();
+        int D = c.Rssm.Deter, S = c.Rssm.Stoch, K = c.Rssm.Classes, A = Wm.ActionSize;
         var start = new RssmState(wm.Post.Deter.Reshape(N, D).Detach(), wm.Post.Stoch.Reshape(N, S, K).Detach());
 
         // Imagination. REINFORCE needs no graph through the rollout; dynamics backpropagation does, with the world
-        // model and critic frozen so that only the actor learns from the returns' gradient.
+        // model and critic frozen so that only the actor learns from the returns' gradient. Everything below is laid
+        // out over H + 1 steps (the start and H imagined states); the last step has weight 0 in the losses.
         bool dynGrad = _rho < 1f;
-        Tensor imgFeat, imgAct, rew, con, val, ret;
+        Tensor imgFeat, imgAct, con, tarval, ret, rew, vOut;
         SetRequiresGrad(_wmParams, !dynGrad);
         SetRequiresGrad(_criticParams, !dynGrad);
         try
         {
             using (dynGrad ? null : (IDisposable)Tensor.NoGrad())
             {
-                var img = Wm.Dynamics.Imagine(s => ImagineAction(Ac.Policy(Wm.Features(s)), dynGrad), start, H, _rng,
-                    detachPolicyInput: !dynGrad);
-                var startFeat = Wm.Features(start).Reshape(N, 1, Wm.Dynamics.FeatureSize);
-                imgFeat = Tensor.Concat([startFeat, Wm.Dynamics.Features(img.Deter, img.Stoch)], 1);   // (N, H+1, F)
-                imgAct = img.Action;                                                                  // (N, H, A)
-                rew = Wm.Reward(imgFeat).Mean;                                                        // (N, H+1)
-                con = Wm.ContProb(imgFeat);                                                           // (N, H+1)
-                val = Ac.Value(c.ImagLoss.Slowtar ? SlowCritic : Ac.Critic, imgFeat).Mean;            // (N, H+1)
-                ret = Returns(rew, con, val, c.ImagLoss.Lam);                                         // (N, H)
+                (imgFeat, imgAct) = Rollout(start, H, dynGrad);                         // (N, H+1, F), (N, H, A)
+                rew = Wm.Reward(imgFeat).Mean;                                          // (N, H+1)
+                con = Wm.ContProb(imgFeat);                                             // (N, H+1)
+                tarval = dynGrad || c.ImagLoss.Slowtar ? Ac.Value(c.ImagLoss.Slowtar ? SlowCritic : Ac.Critic, imgFeat).Mean : null!;
             }
+            vOut = null!;
+            if (!dynGrad)
+            {
+                vOut = Ac.Critic.Forward(imgFeat);                                      // critic outputs (N, H+1, ·), trains the critic
+                if (tarval is null) using (Tensor.NoGrad()) tarval = Ac.ValueOf(vOut.Detach()).Mean;
+            }
+            Tensor retG;
+            using (dynGrad ? null : (IDisposable)Tensor.NoGrad()) retG = Returns(rew, con, tarval, c.ImagLoss.Lam);   // (N, H)
+            ret = retG.Detach();
             m["time/imagine_ms"] = Lap();
             float scale = 1f;
             if (_retnorm is not null) (_, scale) = _retnorm.Call(ret.ReadOnlySpan);
             m["train/ret_scale"] = scale;
+            var weight = Weight(con, H);                                                // (N, H+1), last column 0, no gradient
             if (dynGrad)
             {
-                var weightD = Weight(con, H);
-                var dynLoss = (weightD * ret).Mean() * (-(1f - _rho) * c.LossScales.Policy / scale);
+                var dynLoss = (weight.Narrow(1, 0, H) * retG).Sum() * (-(1f - _rho) * c.LossScales.Policy / (scale * N * H));
                 CheckFinite("policy (dynamics)", dynLoss);
                 m["loss/policy_dynamics"] = dynLoss.Item() / c.LossScales.Policy;
                 _actorOpt.ZeroGrad();
@@ -152,31 +158,39 @@ public sealed class DreamerLearner
             else _actorOpt.ZeroGrad();
             SetRequiresGrad(_wmParams, true);
             SetRequiresGrad(_criticParams, true);
+            if (dynGrad)
+            {
+                imgFeat = imgFeat.Detach();
+                vOut = Ac.Critic.Forward(imgFeat);
+            }
 
             // Actor (REINFORCE part and entropy) and critic on the detached trajectory.
-            var weight = Weight(con, H);                                                // (N, H), no gradient
-            var feats = imgFeat.Narrow(1, 0, H).Detach();                               // (N, H, F)
-            var retD = ret.Detach();
-            var baseVal = val.Narrow(1, 0, H).Detach();                                 // (N, H)
-            var adv = (retD - baseVal) / scale;                                         // (N, H)
-            var pi = Ac.Policy(feats);
-            var ent = ActorCritic.Entropy(pi, _rng);                                    // (N, H)
+            var retPad = Tensor.Concat([ret, Tensor.Zeros(new Shape(N, 1))], 1);       // (N, H+1)
+            var actPad = Tensor.Concat([imgAct.Detach(), Tensor.Zeros(new Shape(N, 1, A))], 1);   // (N, H+1, A)
+            var baseVal = tarval.Detach();                                              // (N, H+1)
+            var adv = (retPad - baseVal) / scale;                                       // (N, H+1)
+            var pi = Ac.Policy(imgFeat);
+            var ent = ActorCritic.Entropy(pi, _rng);                                    // (N, H+1)
             var policy = -(weight * ent * c.ImagLoss.Actent);
-            if (_rho > 0f) policy = policy - weight * pi.LogProb(imgAct.Detach()) * adv * _rho;
-            losses["policy"] = policy;                                                  // (N, H)
-            var vdist = Ac.Value(Ac.Critic, feats);
-            Tensor slowVal;
-            using (Tensor.NoGrad()) slowVal = Ac.Value(SlowCritic, feats).Mean;        // (N, H)
-            var vloss = vdist.Loss(retD);
-            if (c.ImagLoss.Slowreg > 0f) vloss = vloss + vdist.Loss(slowVal) * c.ImagLoss.Slowreg;
-            losses["value"] = weight * vloss;                                           // (N, H)
+            if (_rho > 0f) policy = policy - weight * pi.LogProb(actPad) * adv * _rho;
+            float perStep = 1f / (N * H);
+            losses["policy"] = policy.Sum() * perStep;
+            var vdist = Ac.ValueOf(vOut);
+            var vloss = vdist.Loss(retPad);
+            if (c.ImagLoss.Slowreg > 0f)
+            {
+                Tensor slowVal;
+                using (Tensor.NoGrad()) slowVal = Ac.Value(SlowCritic, imgFeat).Mean;  // (N, H+1)
+                vloss = vloss + vdist.Loss(slowVal) * c.ImagLoss.Slowreg;
+            }
+            losses["value"] = (weight * vloss).Sum() * perStep;
 
-            m["train/ret"] = retD.Mean().Item();
-            m["train/adv_mag"] = adv.Abs().Mean().Item();
-            m["train/policy_ent"] = ent.Mean().Item();
-            m["train/value"] = baseVal.Mean().Item();
+            m["train/ret"] = ret.Mean().Item();
+            m["train/adv_mag"] = (adv * weight).Abs().Sum().Item() * perStep;
+            m["train/policy_ent"] = ent.Narrow(1, 0, H).Mean().Item();
+            m["train/value"] = baseVal.Narrow(1, 0, H).Mean().Item();
             m["train/imag_reward"] = rew.Detach().Narrow(1, 1, H).Mean().Item();
-            m["train/weight"] = weight.Mean().Item();
+            m["train/weight"] = weight.Sum().Item() * perStep;
             m["time/actor_critic_forward_ms"] = Lap();
         }
         finally
@@ -189,26 +203,27 @@ public sealed class DreamerLearner
         if (c.LossScales.Repval > 0f && T >= 2)
         {
             Tensor rret, rslow;
+            var rOut = Ac.Critic.Forward(wm.Feat);                                     // (B, T, ·); trains the features too
             using (Tensor.NoGrad())
             {
-                var boot = ret.Detach().Narrow(1, 0, 1).Reshape(B, T);                  // imagined R_0 of each start
-                rret = LambdaReturn.Compute(batch.IsLast, batch.IsTerminal, batch.Reward, boot, c.Discount, c.ImagLoss.Lam);   // (B, T−1)
-                rslow = Ac.Value(SlowCritic, wm.Feat.Narrow(1, 0, T - 1)).Mean;         // (B, T−1)
+                var boot = ret.Narrow(1, 0, 1).Reshape(B, T);                           // imagined R_0 of each start
+                var r = LambdaReturn.Compute(batch.IsLast, batch.IsTerminal, batch.Reward, boot, c.Discount, c.ImagLoss.Lam);   // (B, T−1)
+                rret = Tensor.Concat([r, Tensor.Zeros(new Shape(B, 1))], 1);            // (B, T), last step unused
+                rslow = Ac.Value(SlowCritic, wm.Feat.Detach()).Mean;                    // (B, T)
+                m["train/repval_ret"] = r.Mean().Item();
             }
-            var rvHead = Ac.Value(Ac.Critic, wm.Feat.Narrow(1, 0, T - 1));           // trains the features too
-            var rl = rvHead.Loss(rret);
-            if (c.ImagLoss.Slowreg > 0f) rl = rl + rvHead.Loss(rslow) * c.ImagLoss.Slowreg;
-            losses["repval"] = rl;                                                      // (B, T−1)
-            m["train/repval_ret"] = rret.Mean().Item();
+            var rdist = Ac.ValueOf(rOut);
+            var rl = rdist.Loss(rret);
+            if (c.ImagLoss.Slowreg > 0f) rl = rl + rdist.Loss(rslow) * c.ImagLoss.Slowreg;
+            losses["repval"] = rl.Narrow(1, 0, T - 1).Mean();
         }
 
         m["time/repval_forward_ms"] = Lap();
         Tensor total = Tensor.Scalar(0f);
         foreach (var (name, l) in losses)
         {
-            var mean = l.Mean();
-            m["loss/" + name] = mean.Item();
-            total = total + mean * ScaleOf(name);
+            m["loss/" + name] = l.Item();
+            total = total + l * ScaleOf(name);
         }
         CheckFinite("total", total);
         _wmOpt.ZeroGrad();
@@ -254,18 +269,45 @@ public sealed class DreamerLearner
         return Tensor.Stack(outs, 1);
     }
 
-    /// <summary>w_t = Π_{k≤t} con_k for t &lt; H, (N, H), no gradient (DreamerV3's cumulative continue weight).</summary>
+    /// <summary>
+    /// w_t = Π_{k≤t} con_k for t &lt; H and w_H = 0, con (N, H+1) → (N, H+1), no gradient (DreamerV3's cumulative
+    /// continue weight; the last imagined state starts no step).
+    /// </summary>
     public static Tensor Weight(Tensor con, int H)
     {
         int N = con.Shape[0], W = con.Shape[1];
         var src = con.ReadOnlySpan;
-        var w = new float[N * H];
+        var w = Tensor.Zeros(new Shape(N, W));
+        var ws = w.Span;
         for (int i = 0; i < N; i++)
         {
             float p = 1f;
-            for (int t = 0; t < H; t++) { p *= src[i * W + t]; w[i * H + t] = p; }
+            for (int t = 0; t < H; t++) { p *= src[i * W + t]; ws[i * W + t] = p; }
         }
-        return Tensor.FromArray(w, new Shape(N, H));
+        return w;
+    }
+
+    /// <summary>
+    /// Imagines H steps from <paramref name="start"/> with the actor: a_t ~ π(feat_t), h_{t+1} = core(h_t, z_t, a_t),
+    /// z_{t+1} ~ p(z | h_{t+1}). Returns the features of the start and the H states, (N, H+1, F), and the actions (N, H, A).
+    /// With <paramref name="grad"/> the actions are reparameterized (straight-through for discrete) and the graph is
+    /// kept; otherwise the policy sees detached features.
+    /// </summary>
+    private (Tensor Feat, Tensor Action) Rollout(RssmState start, int H, bool grad)
+    {
+        var feats = new Tensor[H + 1];
+        var acts = new Tensor[H];
+        var s = start;
+        feats[0] = Wm.Features(s);                                                  // (N, F)
+        for (int t = 0; t < H; t++)
+        {
+            var a = ImagineAction(Ac.Policy(grad ? feats[t] : feats[t].Detach()), grad);   // (N, A)
+            var deter = Wm.Dynamics.Step(s, a);
+            s = new RssmState(deter, Wm.Dynamics.SampleLatent(Wm.Dynamics.Prior(deter), _rng));
+            feats[t + 1] = Wm.Features(s);
+            acts[t] = a;
+        }
+        return (Tensor.Stack(feats, 1), Tensor.Stack(acts, 1));
     }
 
     private Tensor ImagineAction(IDistribution pi, bool grad) => grad && pi.HasRSample ? pi.RSample(_rng) : pi.Sample(_rng);

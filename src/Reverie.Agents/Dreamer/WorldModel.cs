@@ -40,7 +40,7 @@ public sealed record WorldModelOutput(Dictionary<string, Tensor> Losses, RssmObs
 /// <summary>
 /// Dreamer's world model. Children: <c>enc</c> (<see cref="DreamerEncoder"/>), <c>dyn</c> (<see cref="Rssm"/>),
 /// <c>dec</c> (<see cref="DreamerDecoder"/>), <c>rew</c> (reward head: 255-bin symexp two-hot with a zero-initialized
-/// output layer, or MSE) and <c>con</c> (continue head, Bernoulli; absent with <c>cont_head: false</c>).
+/// output layer, or MSE with a normally initialized one) and <c>con</c> (continue head, Bernoulli; absent with <c>cont_head: false</c>).
 /// <code>
 /// rec = Σ (dec(feat) − symlog(o))²      rew = −ln p(r_t | feat_t)       con = −ln p(c_t | feat_t), c_t = (1 − terminal_t)·γ
 /// dyn = max(free, KL(sg(q) ‖ p))        rep = max(free, KL(q ‖ sg(p)))
@@ -76,7 +76,7 @@ public sealed class WorldModel : Module
         Decoder = RegisterModule("dec", new DreamerDecoder(layout, F, c, rng));
         bool twohot = c.RewardHead == "symexp_twohot";
         if (twohot) _bins = Bins.SymexpTwoHot(c.Bins);
-        RewardHead = RegisterModule("rew", DreamerLayers.Mlp(F, c.HeadLayers, c.Units, twohot ? c.Bins : 1, c, rng, outscale: 0f));
+        RewardHead = RegisterModule("rew", DreamerLayers.Mlp(F, c.HeadLayers, c.Units, twohot ? c.Bins : 1, c, rng, outscale: twohot ? 0f : 1f));
         if (c.ContHead) ContHead = RegisterModule("con", DreamerLayers.Mlp(F, c.HeadLayers, c.Units, 1, c, rng));
     }
 
