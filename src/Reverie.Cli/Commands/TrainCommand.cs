@@ -50,6 +50,7 @@ public static class TrainCommand
         var options = DriverOptions.From(runConfig);
         try { options.Validate(); } catch (ArgumentException e) { throw new UsageException(e.Message); }
         var envOptions = runConfig.ToEnvOptions();
+        if (runConfig.Threads > 0) Reverie.Tensors.Kernels.Gemm.MaxThreads = runConfig.Threads;
         string runDir = args.Get("logdir") ?? Path.Combine(runConfig.Logdir, $"{agentName}-{envId}-s{options.Seed}");
         var run = new RunInfo(agentName, envId, options.Seed, RunSetup.Flat(cfg));
         CheckSameRun(runDir, run);

@@ -72,6 +72,9 @@ public sealed record RunConfig : IConfigValidation
     /// <summary>Physics steps per agent step; 0 keeps the env's default (2 for the DMC-style ids, 1 otherwise).</summary>
     public int ActionRepeat { get; init; }
 
+    /// <summary>Threads a matrix multiply may use; 0 = all cores. Several runs side by side: 1 each.</summary>
+    public int Threads { get; init; }
+
     /// <summary>The env options these settings ask for (pixels, image size, state kept, action repeat).</summary>
     public Reverie.Envs.EnvOptions ToEnvOptions() => new()
     {
@@ -93,6 +96,7 @@ public sealed record RunConfig : IConfigValidation
         if (EvalEvery < 0) yield return ("eval_every", $"must be at least 0, got {EvalEvery}");
         if (EvalEpisodes < 0) yield return ("eval_episodes", $"must be at least 0, got {EvalEpisodes}");
         if (ImageSize is < 8 or > 1024) yield return ("image_size", $"must be in [8, 1024], got {ImageSize}");
+        if (Threads < 0) yield return ("threads", $"must be at least 0 (0: all cores), got {Threads}");
         if (ActionRepeat < 0) yield return ("action_repeat", $"must be at least 0 (0: the env's default), got {ActionRepeat}");
         if (ReplayChunk < 1) yield return ("replay_chunk", $"must be at least 1, got {ReplayChunk}");
         if (ReplayCapacity < BatchLength) yield return ("replay_capacity", $"must hold at least one sequence (batch_length {BatchLength}), got {ReplayCapacity}");
