@@ -12,6 +12,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["ops"] = OpsWorkload.Run,
     ["envs"] = EnvsWorkload.Run,
     ["gemmcpu"] = GemmCpuWorkload.Run,
+    ["dreamer-gemm"] = DreamerGemmWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
     ["dreamerv3_1m"] = DreamerWorkload.Run1m,
     ["dreamerv3_12m"] = DreamerWorkload.Run12m,
