@@ -13,6 +13,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["envs"] = EnvsWorkload.Run,
     ["gemmcpu"] = GemmCpuWorkload.Run,
     ["dreamer-gemm"] = DreamerGemmWorkload.Run,
+    ["dreamer-ops"] = DreamerOpsWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
     ["dreamerv3_1m"] = DreamerWorkload.Run1m,
     ["dreamerv3_12m"] = DreamerWorkload.Run12m,

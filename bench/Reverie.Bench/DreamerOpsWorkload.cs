@@ -1,0 +1,73 @@
+// dreamer-ops workload: thread CPU time of the non-GEMM-dominated ops of a dreamerv3_1m step on its shapes
+// (units 64, deter 512 in 8 GRU blocks, stoch 32 x classes 4, 255 two-hot bins; 1024 and 16384 rows),
+// forward and forward+backward, after a warm-up long enough for the JIT's tiers. OPS_ONLY filters by name.
+using Reverie.Tensors;
+using Reverie.Tensors.Dist;
+using Reverie.Tensors.Kernels;
+using Reverie.Tensors.Nn;
+
+namespace Reverie.Bench;
+
+public static class DreamerOpsWorkload
+{
+    public static void Run(BenchOptions o)
+    {
+        Gemm.MaxThreads = o.Threads;
+        var rng = new Rng(0);
+        Tensor P(params int[] dims) { var t = Tensor.Randn(new Shape(dims), rng); t.RequiresGrad = true; return t; }
+        var bins = Bins.SymexpTwoHot(255);
+        var logits255 = P(16384, 255); var target = Tensor.Uniform(new Shape(16384), rng, -5f, 5f);
+        var lat = P(1024, 32, 4); var lat2 = P(1024, 32, 4);
+        var x64 = P(16384, 64); var g64 = P(64);
+        var x512 = P(1024, 512); var g512 = P(512);
+        var feat = P(16384, 640); var w = P(64, 640); var b = P(64);
+        var cell = new BlockGruCell(512, 64, 8, [128, 6], new Rng(1));
+        var deter = P(1024, 512); var stoch = P(1024, 128); var act = P(1024, 6);
+        var deter16 = P(16, 512); var stoch16 = P(16, 128); var act16 = P(16, 6);
+        var sampleRng = new Rng(5);
+        var cases = new (string Name, Func<Tensor> F)[]
+        {
+            ("softmax (16384, 255)", () => logits255.Softmax(-1)),
+            ("log_softmax (16384, 255)", () => logits255.LogSoftmax(-1)),
+            ("twohot_decode (16384, 255)", () => TwoHot.Decode(logits255, bins)),
+            ("twohot_loss (16384, 255)", () => TwoHot.SoftCe(logits255, target, bins)),
+            ("onehot_unimix (1024, 32, 4)", () => new OneHotCategorical(lat, 0.01f, 1).Probs),
+            ("onehot_unimix_sample (1024, 32, 4)", () => new OneHotCategorical(lat, 0.01f, 1).Sample(sampleRng)),
+            ("kl_categorical (1024, 32, 4)", () => Kl.Categorical(lat, lat2, 0.01f, 1)),
+            ("rms_norm (16384, 64)", () => Tensor.RmsNorm(x64, g64, 1e-4f)),
+            ("rms_norm (1024, 512)", () => Tensor.RmsNorm(x512, g512, 1e-4f)),
+            ("silu (16384, 64)", () => x64.Silu()),
+            ("linear (16384, 640)->64", () => Tensor.Linear(feat, w, b)),
+            ("block_gru (1024 rows)", () => cell.Forward(deter, stoch, act)),
+            ("block_gru (16 rows)", () => cell.Forward(deter16, stoch16, act16)),
+        };
+        string? only = Environment.GetEnvironmentVariable("OPS_ONLY");
+        int iters = o.Iters > 0 ? o.Iters : 20;
+        foreach (var (name, f) in cases)
+        {
+            if (only != null && !name.Contains(only)) continue;
+            void Once(bool backward)
+            {
+                using var s = Tensor.Scope();
+                var y = f();
+                if (backward) (y.Size == 1 ? y : y.Sum()).Backward();
+            }
+            var warm = System.Diagnostics.Stopwatch.StartNew();
+            int warmCalls = 0;
+            while (warm.ElapsedMilliseconds < 800 || warmCalls < 40) { Once(true); Once(false); warmCalls++; }
+            double Time(bool backward)
+            {
+                var samples = new double[Math.Max(3, o.Reps)];
+                for (int rep = 0; rep < samples.Length; rep++)
+                {
+                    double t0 = GemmCpuWorkload.ThreadCpuSeconds();
+                    for (int i = 0; i < iters; i++) Once(backward);
+                    samples[rep] = (GemmCpuWorkload.ThreadCpuSeconds() - t0) / iters * 1e6;
+                }
+                return samples.Min();
+            }
+            double fwd = Time(false), both = Time(true);
+            Report.Line(new { Workload = "dreamer-ops", Op = name, Threads = o.Threads, ForwardUs = Math.Round(fwd, 1), ForwardBackwardUs = Math.Round(both, 1) });
+        }
+    }
+}
