@@ -42,6 +42,7 @@ public static class DreamerOpsWorkload
             ("block_gru (16 rows)", () => cell.Forward(deter16, stoch16, act16)),
         };
         string? only = Environment.GetEnvironmentVariable("OPS_ONLY");
+        if (only == "kernels") { Kernels(o); return; }
         int iters = o.Iters > 0 ? o.Iters : 20;
         foreach (var (name, f) in cases)
         {
@@ -68,6 +69,38 @@ public static class DreamerOpsWorkload
             }
             double fwd = Time(false), both = Time(true);
             Report.Line(new { Workload = "dreamer-ops", Op = name, Threads = o.Threads, ForwardUs = Math.Round(fwd, 1), ForwardBackwardUs = Math.Round(both, 1) });
+        }
+    }
+
+    // The row kernels alone on raw arrays (no tensors, no autograd).
+    private static void Kernels(BenchOptions o)
+    {
+        var rng = new Rng(0);
+        float[] A(int n) { var a = new float[n]; rng.FillNormal(a); return a; }
+        int R = 16384, n = 64;
+        var x = A(R * n); var y = A(R * n); var g = A(R * n); var dx = A(R * n); var gam = A(n); var dg = A(n); var st = new float[2 * R];
+        var x255 = A(R * 255); var y255 = A(R * 255);
+        var cases = new (string, Action)[]
+        {
+            ("RowNorm.Forward rms (16384, 64)", () => RowNorm.Forward(x, gam, default, y, st, R, n, 1e-4f, false)),
+            ("RowNorm.Backward rms (16384, 64)", () => RowNorm.Backward(x, gam, st, g, dx, dg, default, R, n, false, false)),
+            ("RowSoftmax.Forward (16384, 255)", () => RowSoftmax.Forward(x255, y255, R, 255, false)),
+            ("RowSoftmax.Forward (16384, 64)", () => RowSoftmax.Forward(x, y, R, 64, false)),
+            ("RowSoftmax.Unimix (32768, 4)", () => RowSoftmax.Unimix(x.AsSpan(0, 131072), y.AsSpan(0, 131072), dx.AsSpan(0, 131072), 32768, 4, 0.01f)),
+            ("Simd.Map<Exp> (16384, 64)", () => Simd.Map<Ew.Exp>(x, y)),
+            ("copy (16384, 64)", () => x.AsSpan().CopyTo(y)),
+        };
+        foreach (var (name, f) in cases)
+        {
+            for (int i = 0; i < 50; i++) f();
+            double best = double.MaxValue;
+            for (int rep = 0; rep < 5; rep++)
+            {
+                double t0 = GemmCpuWorkload.ThreadCpuSeconds();
+                for (int i = 0; i < 20; i++) f();
+                best = Math.Min(best, (GemmCpuWorkload.ThreadCpuSeconds() - t0) / 20 * 1e6);
+            }
+            Report.Line(new { Workload = "dreamer-ops-kernels", Op = name, Us = Math.Round(best, 1) });
         }
     }
 }

@@ -53,7 +53,7 @@ internal static unsafe class RowSoftmaxShort
             var e = Ew.VExp(d);
             var s = GroupSum(e, levels);
             if (kind == Kind.Log) { RowSimd.Store(y + i, mask, d - Ew.VLog(s)); continue; }
-            var p = e / s;
+            var p = e * Ew.Reciprocal(s);                                      // s ≥ 1
             if (kind == Kind.Unimix)
             {
                 p = Avx512F.FusedMultiplyAdd(p, a, b);
@@ -81,7 +81,7 @@ internal static unsafe class RowSoftmaxShort
             if (kind == Kind.Log) r = gv - Ew.VExp(yv) * GroupSum(gv, levels);
             else
             {
-                if (ofLogProbs) gv /= yv;
+                if (ofLogProbs) gv *= Ew.Reciprocal(yv);                        // p > 0
                 var q = yv - b;
                 r = q * (gv - GroupSum(gv * q, levels) * scale);
             }
