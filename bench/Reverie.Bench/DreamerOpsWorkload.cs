@@ -30,6 +30,7 @@ public static class DreamerOpsWorkload
             ("softmax (16384, 255)", () => logits255.Softmax(-1)),
             ("log_softmax (16384, 255)", () => logits255.LogSoftmax(-1)),
             ("twohot_decode (16384, 255)", () => TwoHot.Decode(logits255, bins)),
+            ("twohot_decode_nograd (16384, 255)", () => { using (Tensor.NoGrad()) return TwoHot.Decode(logits255, bins); }),
             ("twohot_loss (16384, 255)", () => TwoHot.SoftCe(logits255, target, bins)),
             ("onehot_unimix (1024, 32, 4)", () => new OneHotCategorical(lat, 0.01f, 1).Probs),
             ("onehot_unimix_sample (1024, 32, 4)", () => new OneHotCategorical(lat, 0.01f, 1).Sample(sampleRng)),
@@ -51,7 +52,7 @@ public static class DreamerOpsWorkload
             {
                 using var s = Tensor.Scope();
                 var y = f();
-                if (backward) (y.Size == 1 ? y : y.Sum()).Backward();
+                if (backward && y.RequiresGrad) (y.Size == 1 ? y : y.Sum()).Backward();
             }
             var warm = System.Diagnostics.Stopwatch.StartNew();
             int warmCalls = 0;

@@ -75,6 +75,9 @@ public static unsafe partial class RowSoftmax
 
     // ------------------------------------------------------------ rows of 16 or more
 
+    /// <summary>log Σ exp(x[0..n)) of one row, n ≥ 1 (AVX-512F only).</summary>
+    internal static float RowLogSumExp(float* x, int n) => RowLse(x, n);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float RowLse(float* x, int n)
     {
