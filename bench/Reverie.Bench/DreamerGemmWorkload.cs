@@ -29,6 +29,9 @@ public static class DreamerGemmWorkload
         ("obs_dshared 16x192x64 NT", false, true, 16, 192, 64, 1536, 64, 192, 1f, 512),
         ("obs_dx 16x64x192 NT", false, true, 16, 64, 192, 1536, 192, 512, 1f, 512),
         ("obs_dw 192x64x16 TN", true, false, 192, 64, 16, 192, 1536, 192, 1f, 512),
+        ("obs_k6 16x64x6 NT", false, true, 16, 64, 6, 6, 6, 64, 1f, 64),
+        ("obs_fwd 16x64x64 NT", false, true, 16, 64, 64, 64, 64, 64, 1f, 504),
+        ("obs_fwd 16x64x512 NT", false, true, 16, 64, 512, 512, 512, 64, 1f, 64),
         ("narrow 15360x12x64 NT", false, true, 15360, 12, 64, 64, 64, 12, 1f, 1),
     ];
 
