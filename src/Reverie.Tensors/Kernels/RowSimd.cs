@@ -85,4 +85,55 @@ internal static unsafe class RowSimd
         }
         return Sum(s);
     }
+
+    /// <summary>dst[r·n + j] = row[j] for r &lt; rows, n = row.Length (a bias broadcast over rows).</summary>
+    public static void FillRows(ReadOnlySpan<float> row, Span<float> dst, int rows)
+    {
+        int n = row.Length;
+        if (dst.Length < (long)rows * n) throw new ArgumentException($"fill_rows: destination of length {dst.Length} is shorter than {rows}·{n}");
+        if (!Enabled || n > 256) { for (int r = 0; r < rows; r++) row.CopyTo(dst.Slice(r * n, n)); return; }
+        fixed (float* s = row, d = dst)
+            for (int r = 0; r < rows; r++)
+            {
+                float* dr = d + (nint)r * n;
+                int j = 0;
+                for (; j + 16 <= n; j += 16) Vector512.Store(Vector512.Load(s + j), dr + j);
+                if (j < n) { var m = Mask(n - j); Store(dr + j, m, Load(s + j, m, Vector512<float>.Zero)); }
+            }
+    }
+
+    /// <summary>acc[j] += Σ_r src[r·n + j] for r &lt; rows, n = acc.Length (a bias gradient): columns in
+    /// chunks of 64 summed down all rows in registers, then added to acc once.</summary>
+    public static void AddRows(ReadOnlySpan<float> src, int rows, Span<float> acc)
+    {
+        int n = acc.Length;
+        if (src.Length < (long)rows * n) throw new ArgumentException($"add_rows: source of length {src.Length} is shorter than {rows}·{n}");
+        if (!Enabled)
+        {
+            for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(acc, src.Slice(r * n, n), acc);
+            return;
+        }
+        fixed (float* s = src, a = acc)
+            for (int j = 0; j < n; j += 64)
+            {
+                int w = Math.Min(64, n - j);
+                V m0 = Mask(Math.Clamp(w, 0, 16)), m1 = Mask(Math.Clamp(w - 16, 0, 16)), m2 = Mask(Math.Clamp(w - 32, 0, 16)), m3 = Mask(Math.Clamp(w - 48, 0, 16));
+                V a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero;
+                float* p = s + j;
+                if (w == 64)
+                    for (int r = 0; r < rows; r++, p += n)
+                    {
+                        a0 += Vector512.Load(p); a1 += Vector512.Load(p + 16); a2 += Vector512.Load(p + 32); a3 += Vector512.Load(p + 48);
+                    }
+                else
+                    for (int r = 0; r < rows; r++, p += n)
+                    {
+                        a0 += Load(p, m0, V.Zero); a1 += Load(p + 16, m1, V.Zero); a2 += Load(p + 32, m2, V.Zero); a3 += Load(p + 48, m3, V.Zero);
+                    }
+                Store(a + j, m0, Load(a + j, m0, V.Zero) + a0);
+                Store(a + j + 16, m1, Load(a + j + 16, m1, V.Zero) + a1);
+                Store(a + j + 32, m2, Load(a + j + 32, m2, V.Zero) + a2);
+                Store(a + j + 48, m3, Load(a + j + 48, m3, V.Zero) + a3);
+            }
+    }
 }
