@@ -90,9 +90,13 @@ public static class DreamerOpsWorkload
             ("RowSoftmax.Unimix (32768, 4)", () => RowSoftmax.Unimix(x.AsSpan(0, 131072), y.AsSpan(0, 131072), dx.AsSpan(0, 131072), 32768, 4, 0.01f)),
             ("Simd.Map<Exp> (16384, 64)", () => Simd.Map<Ew.Exp>(x, y)),
             ("copy (16384, 64)", () => x.AsSpan().CopyTo(y)),
+            ("BufferPool rent+return x1000", () => { for (int i = 0; i < 1000; i++) BufferPool.Return(BufferPool.Rent(1000 + (i & 7) * 300)); }),
+            ("Tensor.Empty in a scope x1000", () => { using var sc = Tensor.Scope(); for (int i = 0; i < 1000; i++) Tensor.Zeros(new Shape(4)); }),
         };
+        string? kOnly = Environment.GetEnvironmentVariable("KERNEL_ONLY");
         foreach (var (name, f) in cases)
         {
+            if (kOnly != null && !name.Contains(kOnly)) continue;
             for (int i = 0; i < 50; i++) f();
             double best = double.MaxValue;
             for (int rep = 0; rep < 5; rep++)

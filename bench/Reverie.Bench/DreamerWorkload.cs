@@ -28,12 +28,18 @@ public static class DreamerWorkload
 
         int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
         // Wall time per step, and CPU time per step: of the calling thread (all the work at --threads 1) and of the process.
-        var cpu = new List<double>(); var proc = new List<double>();
+        var cpu = new List<double>(); var proc = new List<double>(); var alloc = new List<double>();
+        long rents = 0, returns = 0, fresh = 0, shared = 0;
         var process = System.Diagnostics.Process.GetCurrentProcess();
         void Timed()
         {
             double t0 = GemmCpuWorkload.ThreadCpuSeconds(); process.Refresh(); var p0 = process.TotalProcessorTime;
+            var s0 = BufferPool.Stats; long sh0 = BufferPool.SharedRents;
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
             Step();
+            var s1 = BufferPool.Stats;
+            shared = BufferPool.SharedRents - sh0; rents = s1.Rented - s0.Rented; returns = s1.Returned - s0.Returned; fresh = s1.Allocated - s0.Allocated;
+            alloc.Add((GC.GetAllocatedBytesForCurrentThread() - a0) / 1024.0);
             cpu.Add((GemmCpuWorkload.ThreadCpuSeconds() - t0) * 1e3); process.Refresh(); proc.Add((process.TotalProcessorTime - p0).TotalMilliseconds);
         }
         var (best, reps) = Timing.BestMedian(Timed, warmup, iters, o.Reps);
@@ -43,7 +49,8 @@ public static class DreamerWorkload
         {
             Workload = "dreamerv3_" + size, Threads = o.Threads, Params = parms,
             MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
-            ThreadCpuMs = Median(cpu, warmup), ProcessCpuMs = Median(proc, warmup),
+            ThreadCpuMs = Median(cpu, warmup), ProcessCpuMs = Median(proc, warmup), AllocatedKb = Median(alloc, warmup),
+            Gen0 = GC.CollectionCount(0), Gen2 = GC.CollectionCount(2), PoolRentsPerStep = rents, PoolReturnsPerStep = returns, PoolFreshPerStep = fresh, SharedRents = shared,
             LoadAvg = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?",
         });
     }
