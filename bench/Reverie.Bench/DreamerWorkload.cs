@@ -27,12 +27,31 @@ public static class DreamerWorkload
         void Step() => learner.Train(batch);
 
         int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
-        var (best, reps) = Timing.BestMedian(Step, warmup, iters, o.Reps);
+        // Wall time per step, and CPU time per step: of the calling thread (all the work at --threads 1) and of the process.
+        var cpu = new List<double>(); var proc = new List<double>(); var alloc = new List<double>();
+        long rents = 0, returns = 0, fresh = 0, shared = 0;
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        void Timed()
+        {
+            double t0 = GemmCpuWorkload.ThreadCpuSeconds(); process.Refresh(); var p0 = process.TotalProcessorTime;
+            var s0 = BufferPool.Stats; long sh0 = BufferPool.SharedRents;
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
+            Step();
+            var s1 = BufferPool.Stats;
+            shared = BufferPool.SharedRents - sh0; rents = s1.Rented - s0.Rented; returns = s1.Returned - s0.Returned; fresh = s1.Allocated - s0.Allocated;
+            alloc.Add((GC.GetAllocatedBytesForCurrentThread() - a0) / 1024.0);
+            cpu.Add((GemmCpuWorkload.ThreadCpuSeconds() - t0) * 1e3); process.Refresh(); proc.Add((process.TotalProcessorTime - p0).TotalMilliseconds);
+        }
+        var (best, reps) = Timing.BestMedian(Timed, warmup, iters, o.Reps);
         long parms = learner.Wm.Parameters().Concat(learner.Ac.Parameters()).Sum(p => (long)p.Size);
+        static double Median(List<double> xs, int skip) { var a = xs.Skip(skip).Order().ToArray(); return Math.Round(a[a.Length / 2], 1); }
         Report.Line(new
         {
             Workload = "dreamerv3_" + size, Threads = o.Threads, Params = parms,
             MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
+            ThreadCpuMs = Median(cpu, warmup), ProcessCpuMs = Median(proc, warmup), AllocatedKb = Median(alloc, warmup),
+            Gen0 = GC.CollectionCount(0), Gen2 = GC.CollectionCount(2), PoolRentsPerStep = rents, PoolReturnsPerStep = returns, PoolFreshPerStep = fresh, SharedRents = shared,
+            LoadAvg = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?",
         });
     }
 }

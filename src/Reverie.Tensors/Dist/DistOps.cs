@@ -1,5 +1,7 @@
 // Internal helpers of the distributions: ops the engine lacks (pick along the class axis, one-hot,
 // the symmetric bin sum), categorical sampling, event-axis sums and the shared argument checks.
+using Reverie.Tensors.Kernels;
+
 namespace Reverie.Tensors.Dist;
 
 internal static class DistOps
@@ -88,22 +90,45 @@ internal static class DistOps
     public static int[] SampleRows(ReadOnlySpan<float> probs, int R, int K, Rng rng)
     {
         var idx = new int[R];
-        for (int r = 0; r < R; r++)
-        {
-            var row = probs.Slice(r * K, K);
-            double u = rng.NextDouble(), total = 0;
-            for (int k = 0; k < K; k++) total += row[k];
-            u *= total;                       // tolerate rows that sum to 1 ± rounding
-            double c = 0; int pick = -1, last = 0;
-            for (int k = 0; k < K; k++)
-            {
-                if (row[k] > 0) last = k;
-                c += row[k];
-                if (u < c) { pick = k; break; }
-            }
-            idx[r] = pick >= 0 ? pick : last;
-        }
+        for (int r = 0; r < R; r++) idx[r] = PickRow(probs.Slice(r * K, K), rng);
         return idx;
+    }
+
+    /// <summary>
+    /// A one-hot sample per row of <paramref name="probs"/> (..., K) with the straight-through gradient of
+    /// probs (onehot + probs − sg(probs)), drawing exactly as <see cref="SampleRows"/> does, in one pass.
+    /// </summary>
+    public static Tensor SampleOneHot(Tensor probs, Rng rng)
+    {
+        int K = probs.Shape[-1], R = probs.Size / K;
+        var y = Tensor.Zeros(probs.Shape);                                       // (..., K)
+        var ps = probs.Span; var ys = y.Span;
+        for (int r = 0; r < R; r++) ys[r * K + PickRow(ps.Slice(r * K, K), rng)] = 1f;
+        if (Tensor.NeedsGrad(probs)) Tensor.Record(y, "straight_through", [probs], g => probs.AccumulateGrad(g.Span));
+        return y;
+    }
+
+    // Inverse CDF with one uniform: the first k with u·total < c_k (c the running sum); c is nondecreasing and
+    // ends at total, so that k is the count of c_k ≤ u·total, taken without branches. Rows that do not give a
+    // finite positive total (NaN) fall back to the last positive class, as before.
+    private static int PickRow(ReadOnlySpan<float> row, Rng rng)
+    {
+        double u = rng.NextDouble(), total = 0;
+        for (int k = 0; k < row.Length; k++) total += row[k];
+        u *= total;
+        if (!(u < total))
+        {
+            int last = 0;
+            for (int k = 0; k < row.Length; k++) if (row[k] > 0) last = k;
+            return last;
+        }
+        double c = 0; int count = 0;
+        for (int k = 0; k < row.Length - 1; k++)
+        {
+            c += row[k];
+            count += c <= u ? 1 : 0;
+        }
+        return count;
     }
 
     /// <summary>
@@ -117,9 +142,25 @@ internal static class DistOps
         if (!(unimix >= 0f && unimix < 1f))
             throw new ArgumentException($"{op}: unimix must be in [0, 1), got {unimix}");
         if (unimix == 0f) return (logits.Softmax(-1), logits.LogSoftmax(-1));
-        int K = logits.Shape[-1];
-        var p = logits.Softmax(-1).Mul(1f - unimix).Add(unimix / K);
-        return (p, p.Log());
+        // One fused pass forward (RowSoftmax.Unimix); each output has its own backward rule.
+        int K = logits.Shape[-1], R = logits.Size / K;
+        var p = Tensor.Empty(logits.Shape);                                      // (..., K)
+        var lp = Tensor.Empty(logits.Shape);                                     // (..., K)
+        RowSoftmax.Unimix(logits.Span, p.Span, lp.Span, R, K, unimix);
+        if (Tensor.NeedsGrad(logits))
+        {
+            Tensor.Record(p, "unimix_probs", [logits], g =>
+            {
+                var dx = logits.GradDest(out float beta);
+                RowSoftmaxGrad.Unimix(g.Span, p.Span, dx, R, K, unimix, ofLogProbs: false, accumulate: beta != 0f);
+            });
+            Tensor.Record(lp, "unimix_log_probs", [logits], g =>
+            {
+                var dx = logits.GradDest(out float beta);
+                RowSoftmaxGrad.Unimix(g.Span, p.Span, dx, R, K, unimix, ofLogProbs: true, accumulate: beta != 0f);
+            });
+        }
+        return (p, lp);
     }
 
     /// <summary>Sums the last <paramref name="eventRank"/> axes (the event) of a per-element quantity.</summary>

@@ -60,7 +60,7 @@ public sealed class OneHotCategorical : IDistribution
         DistOps.SampleRows(Probs.Span, Probs.Size / Classes, Classes, rng);
 
     /// <summary>A one-hot sample, (..., K), with the straight-through gradient of <see cref="Probs"/> (as DreamerV3).</summary>
-    public Tensor Sample(Rng rng) => StraightOneHot(SampleIndices(rng));
+    public Tensor Sample(Rng rng) => DistOps.SampleOneHot(Probs, rng);
 
     /// <summary>The same as <see cref="Sample"/>: the straight-through estimator, not an exact reparameterization.</summary>
     public Tensor RSample(Rng rng) => Sample(rng);

@@ -29,16 +29,9 @@ public static class TwoHot
         {
             float t = targets[r];
             if (float.IsNaN(t)) throw new ArgumentException($"{op}: target at flat index {r} is NaN");
-            float x = bins.SymlogTargets ? Squash.SymLog(t) : t;
-            int countLe = 0, countGt = 0;
-            for (int k = 0; k < K; k++) { if (b[k] <= x) countLe++; else if (b[k] > x) countGt++; }
-            int below = Math.Clamp(countLe - 1, 0, K - 1), above = Math.Clamp(K - countGt, 0, K - 1);
-            var row = ys.Slice(r * K, K);
-            if (below == above) { row[below] = 1f; continue; }
-            double dBelow = Math.Abs((double)b[below] - x), dAbove = Math.Abs((double)b[above] - x);
-            double total = dBelow + dAbove;
-            row[below] += (float)(dAbove / total);
-            row[above] += (float)(dBelow / total);
+            TwoHotOps.Encode(bins.SymlogTargets ? Squash.SymLog(t) : t, b, out int below, out int above, out float wBelow, out float wAbove);
+            ys[r * K + below] += wBelow;
+            if (above != below) ys[r * K + above] += wAbove;
         }
         return y;
     }
@@ -52,7 +45,17 @@ public static class TwoHot
     public static Tensor Decode(Tensor logits, Bins bins)
     {
         CheckLogits("two_hot.decode", logits, bins);
-        var avg = DistOps.SymmetricBinSum(logits.Softmax(-1), bins.Array, "two_hot.decode");
+        int K = bins.Count, R = logits.Size / K;
+        var avg = Tensor.Empty(logits.Shape.Without(-1));                           // (...)
+        bool record = Tensor.NeedsGrad(logits);
+        var probs = record ? Tensor.Empty(logits.Shape) : null;                     // (..., K) softmax, kept for backward
+        TwoHotOps.Decode(logits.Span, bins.Values, avg.Span, probs is null ? default : probs.Span, R);
+        if (record)
+            Tensor.Record(avg, "two_hot.decode", [logits], g =>
+            {
+                var dx = logits.GradDest(out float beta);
+                TwoHotOps.DecodeBackward(g.Span, probs!.Span, avg.Span, bins.Values, dx, R, accumulate: beta != 0f);
+            });
         return bins.SymlogTargets ? avg.SymExp() : avg;
     }
 
@@ -66,8 +69,17 @@ public static class TwoHot
         const string op = "two_hot.loss";
         CheckLogits(op, logits, bins);
         DistOps.CheckSame(op, "target", logits.Shape.Without(-1), target);
-        var enc = EncodeShaped(target.Span, target.Shape, bins, op);
-        return (enc * logits.LogSoftmax(-1)).Sum(-1).Neg();
+        int K = bins.Count, R = logits.Size / K;
+        var loss = Tensor.Empty(target.Shape);                                      // (...)
+        var saved = Tensor.Empty(new Shape(R, 5));                                  // (lse, lo, hi, w_lo, w_hi) per row
+        TwoHotOps.SoftCe(logits.Span, target.Span, bins.Values, bins.SymlogTargets, loss.Span, saved.Span, R, op);
+        if (Tensor.NeedsGrad(logits))
+            Tensor.Record(loss, op, [logits], g =>
+            {
+                var dx = logits.GradDest(out float beta);
+                TwoHotOps.SoftCeBackward(g.Span, logits.Span, saved.Span, dx, R, K, accumulate: beta != 0f);
+            });
+        return loss;
     }
 
     internal static void CheckLogits(string op, Tensor logits, Bins bins)

@@ -28,6 +28,7 @@ internal sealed unsafe class GemmBuffers
     public readonly GemmPackedJob Packed = new();
     public readonly GemmRowsJob Rows = new();
     public readonly GemmDotJob Dot = new();
+    public readonly GemmTallJob Tall = new();
 
     private struct Slot
     {

@@ -9,7 +9,7 @@ namespace Reverie.Tensors.Kernels;
 /// C += alpha·op(A)·op(B) when the rows of op(A) and the columns of op(B) are both contiguous in K
 /// (A not transposed, B transposed; other layouts are copied into that form by the caller). A 4×6
 /// block of C keeps 24 Vector512 partial sums over K, reduced at the end; the K tail (K mod 16)
-/// is added in scalar. Units are runs of 6-column blocks (or of 4-row blocks when N is narrow).
+/// is one masked step. Units are runs of 6-column blocks (or of 4-row blocks when N is narrow).
 /// </summary>
 internal sealed unsafe class GemmDotJob : GemmArgsJob
 {
@@ -106,33 +106,46 @@ internal sealed unsafe class GemmDotJob : GemmArgsJob
             if (NRD > 4) { w = Vector512.Load(b4 + k); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); s24 = Avx512F.FusedMultiplyAdd(x2, w, s24); s34 = Avx512F.FusedMultiplyAdd(x3, w, s34); }
             if (NRD > 5) { w = Vector512.Load(b5 + k); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); s25 = Avx512F.FusedMultiplyAdd(x2, w, s25); s35 = Avx512F.FusedMultiplyAdd(x3, w, s35); }
         }
+        if (k < K)
+        {
+            // The K tail as one masked step (lanes past K load as 0), so short K never runs scalar.
+            var m = RowSimd.Mask(K - k);
+            Vector512<float> x0 = RowSimd.Load(a0 + k, m, Vector512<float>.Zero), x1 = RowSimd.Load(a1 + k, m, Vector512<float>.Zero), x2 = RowSimd.Load(a2 + k, m, Vector512<float>.Zero), x3 = RowSimd.Load(a3 + k, m, Vector512<float>.Zero), w;
+            { w = RowSimd.Load(b0 + k, m, Vector512<float>.Zero); s00 = Avx512F.FusedMultiplyAdd(x0, w, s00); s10 = Avx512F.FusedMultiplyAdd(x1, w, s10); s20 = Avx512F.FusedMultiplyAdd(x2, w, s20); s30 = Avx512F.FusedMultiplyAdd(x3, w, s30); }
+            if (NRD > 1) { w = RowSimd.Load(b1 + k, m, Vector512<float>.Zero); s01 = Avx512F.FusedMultiplyAdd(x0, w, s01); s11 = Avx512F.FusedMultiplyAdd(x1, w, s11); s21 = Avx512F.FusedMultiplyAdd(x2, w, s21); s31 = Avx512F.FusedMultiplyAdd(x3, w, s31); }
+            if (NRD > 2) { w = RowSimd.Load(b2 + k, m, Vector512<float>.Zero); s02 = Avx512F.FusedMultiplyAdd(x0, w, s02); s12 = Avx512F.FusedMultiplyAdd(x1, w, s12); s22 = Avx512F.FusedMultiplyAdd(x2, w, s22); s32 = Avx512F.FusedMultiplyAdd(x3, w, s32); }
+            if (NRD > 3) { w = RowSimd.Load(b3 + k, m, Vector512<float>.Zero); s03 = Avx512F.FusedMultiplyAdd(x0, w, s03); s13 = Avx512F.FusedMultiplyAdd(x1, w, s13); s23 = Avx512F.FusedMultiplyAdd(x2, w, s23); s33 = Avx512F.FusedMultiplyAdd(x3, w, s33); }
+            if (NRD > 4) { w = RowSimd.Load(b4 + k, m, Vector512<float>.Zero); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); s24 = Avx512F.FusedMultiplyAdd(x2, w, s24); s34 = Avx512F.FusedMultiplyAdd(x3, w, s34); }
+            if (NRD > 5) { w = RowSimd.Load(b5 + k, m, Vector512<float>.Zero); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); s25 = Avx512F.FusedMultiplyAdd(x2, w, s25); s35 = Avx512F.FusedMultiplyAdd(x3, w, s35); }
+            k = K;
+        }
         float** ar = stackalloc float*[4] { a0, a1, a2, a3 };
         float** br = stackalloc float*[6] { b0, b1, b2, b3, b4, b5 };
         float* r = stackalloc float[4 * 6];
-        r[0] = Vector512.Sum(s00);
-        if (NRD > 1) r[1] = Vector512.Sum(s01);
-        if (NRD > 2) r[2] = Vector512.Sum(s02);
-        if (NRD > 3) r[3] = Vector512.Sum(s03);
-        if (NRD > 4) r[4] = Vector512.Sum(s04);
-        if (NRD > 5) r[5] = Vector512.Sum(s05);
-        r[6] = Vector512.Sum(s10);
-        if (NRD > 1) r[7] = Vector512.Sum(s11);
-        if (NRD > 2) r[8] = Vector512.Sum(s12);
-        if (NRD > 3) r[9] = Vector512.Sum(s13);
-        if (NRD > 4) r[10] = Vector512.Sum(s14);
-        if (NRD > 5) r[11] = Vector512.Sum(s15);
-        r[12] = Vector512.Sum(s20);
-        if (NRD > 1) r[13] = Vector512.Sum(s21);
-        if (NRD > 2) r[14] = Vector512.Sum(s22);
-        if (NRD > 3) r[15] = Vector512.Sum(s23);
-        if (NRD > 4) r[16] = Vector512.Sum(s24);
-        if (NRD > 5) r[17] = Vector512.Sum(s25);
-        r[18] = Vector512.Sum(s30);
-        if (NRD > 1) r[19] = Vector512.Sum(s31);
-        if (NRD > 2) r[20] = Vector512.Sum(s32);
-        if (NRD > 3) r[21] = Vector512.Sum(s33);
-        if (NRD > 4) r[22] = Vector512.Sum(s34);
-        if (NRD > 5) r[23] = Vector512.Sum(s35);
+        r[0] = RowSimd.Sum(s00);
+        if (NRD > 1) r[1] = RowSimd.Sum(s01);
+        if (NRD > 2) r[2] = RowSimd.Sum(s02);
+        if (NRD > 3) r[3] = RowSimd.Sum(s03);
+        if (NRD > 4) r[4] = RowSimd.Sum(s04);
+        if (NRD > 5) r[5] = RowSimd.Sum(s05);
+        r[6] = RowSimd.Sum(s10);
+        if (NRD > 1) r[7] = RowSimd.Sum(s11);
+        if (NRD > 2) r[8] = RowSimd.Sum(s12);
+        if (NRD > 3) r[9] = RowSimd.Sum(s13);
+        if (NRD > 4) r[10] = RowSimd.Sum(s14);
+        if (NRD > 5) r[11] = RowSimd.Sum(s15);
+        r[12] = RowSimd.Sum(s20);
+        if (NRD > 1) r[13] = RowSimd.Sum(s21);
+        if (NRD > 2) r[14] = RowSimd.Sum(s22);
+        if (NRD > 3) r[15] = RowSimd.Sum(s23);
+        if (NRD > 4) r[16] = RowSimd.Sum(s24);
+        if (NRD > 5) r[17] = RowSimd.Sum(s25);
+        r[18] = RowSimd.Sum(s30);
+        if (NRD > 1) r[19] = RowSimd.Sum(s31);
+        if (NRD > 2) r[20] = RowSimd.Sum(s32);
+        if (NRD > 3) r[21] = RowSimd.Sum(s33);
+        if (NRD > 4) r[22] = RowSimd.Sum(s34);
+        if (NRD > 5) r[23] = RowSimd.Sum(s35);
         for (int i = 0; i < mr; i++)
             for (int j = 0; j < NRD; j++)
             {

@@ -26,7 +26,7 @@ public static partial class Gemm
 internal static unsafe class GemmFast
 {
     /// <summary>The kernels this class can run.</summary>
-    internal enum Path { Auto, Packed, Rows, Dot }
+    internal enum Path { Auto, Packed, Rows, Dot, Tall }
 
     /// <summary>
     /// True when AVX-512F is available. (Not Vector512.IsHardwareAccelerated: .NET reports false on
@@ -43,12 +43,26 @@ internal static unsafe class GemmFast
     internal const int SmallM = 32;
     /// <summary>Fewer columns than this: dot products (a 32-column tile would be mostly padding).</summary>
     internal const int NarrowN = 16;
+    /// <summary>
+    /// Few rows with B transposed: B is transposed for the rows kernel while the copy fits in L2 (dreamer-gemm,
+    /// 1 thread: 16x192x64 NT 15 -> 33 GFLOP/s, 16x64x64 16 -> 48, 16x64x6 2 -> 13, 16x64x512 30 -> 43);
+    /// larger B stays with the dot-product kernel (16x1024·(3072x1024)ᵀ: 24 GFLOP/s there, 12 transposed).
+    /// </summary>
+    internal const long RowsMaxTransposed = 1L << 18;
+    /// <summary>
+    /// Tall, narrow products (A not transposed, N ≤ 256, M ≥ 64): A read in place, B packed in 64-column
+    /// panels (GemmTall.cs). dreamer-gemm, 1 thread, GFLOP/s packed -> tall: 16384x64x640 NT 70 -> 95,
+    /// 1024x64x512 NT 91-98 -> 117, 1024x64x64 (strided) 76 -> 95, 16384x255x64 NT 58 -> 78, 15360x64x64
+    /// NN 47-51 -> 61-71; 1024x192x64 about equal.
+    /// </summary>
+    internal const int TallMaxN = 256, TallMinM = 64;
 
     /// <summary>The path Auto takes for a shape.</summary>
     internal static Path Choose(bool transA, bool transB, int M, int N, int K)
     {
         if (N < NarrowN) return Path.Dot;
-        if (M <= SmallM) return transB ? Path.Dot : Path.Rows;
+        if (M <= SmallM) return transB && (long)N * K > RowsMaxTransposed ? Path.Dot : Path.Rows;
+        if (!transA && N <= TallMaxN && M >= TallMinM) return Path.Tall;
         return Path.Packed;
     }
 
@@ -71,9 +85,27 @@ internal static unsafe class GemmFast
                 GemmPool.Run(job, parts);
                 break;
             }
-            case Path.Rows when !transB:
+            case Path.Tall when !transA:
+            {
+                var job = bufs.Tall;
+                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+                job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
+                job.PackB();
+                job.Prepare();
+                GemmPool.Run(job, parts);
+                break;
+            }
+            case Path.Rows:
             {
                 var job = bufs.Rows;
+                if (transB)
+                {
+                    // B (N×K) as a K×N copy: the rows kernel then streams it by rows.
+                    int ldt = (N + 15) & ~15;
+                    float* bt = bufs.B((long)K * ldt);
+                    GemmTranspose.Matrix(B, ldb, N, K, bt, ldt);
+                    B = bt; ldb = ldt; transB = false;
+                }
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
                 job.As = bufs.A((long)M * K);
                 job.PackA();

@@ -40,6 +40,8 @@ internal abstract unsafe class GemmArgsJob : GemmJob
 internal sealed unsafe class GemmPackedJob : GemmArgsJob
 {
     public const int KC = 512, MC = 336, NC = 4096;
+    /// <summary>Packed-B column blocks beyond this many floats (half of a 1 MB L2) do not stay cached between units.</summary>
+    private const long BigBlockFloats = 1L << 17;
 
     /// <summary>The shared packed-B buffer (from the calling thread's buffers).</summary>
     public float* Bp;
@@ -65,6 +67,11 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
         if (_ready.Length < flags) _ready = new int[Math.Max(flags, _ready.Length * 2)];
         else Array.Clear(_ready, 0, flags);
         _sliverGroup = UnitSize(slivers * jBlocks, threads, MC / MR);
+        // Every unit streams all K·nc packed floats of its column block. When that block outgrows L2 and
+        // the rows are few (weight gradients: K = batch rows), split the rows only as far as the threads
+        // need (finer units measured better for 2 threads on larger problems, so those keep them).
+        if ((long)K * _nc > BigBlockFloats && slivers * jBlocks <= MC / MR * threads)
+            _sliverGroup = Math.Min(slivers, (slivers * jBlocks + threads - 1) / threads);
         _groups = (slivers + _sliverGroup - 1) / _sliverGroup;
         Begin(jBlocks * _groups);
     }

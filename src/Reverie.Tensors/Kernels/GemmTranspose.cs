@@ -18,6 +18,17 @@ internal static unsafe class GemmTranspose
     /// lanes, and rows ≤ dstStride is required). Touches only those source and destination elements
     /// (masked loads for cols &lt; 16, masked stores for dstStride &lt; 16).
     /// </summary>
+    /// <summary>
+    /// dst[c*ldd + r] = src[r*ld + c] for a whole rows×cols matrix, in 16×16 register blocks; ldd must be at
+    /// least rows rounded up to 16 (the padding lanes r ≥ rows of each destination row are written as 0).
+    /// </summary>
+    public static void Matrix(float* src, nint ld, int rows, int cols, float* dst, nint ldd)
+    {
+        for (int r0 = 0; r0 < rows; r0 += 16)
+            for (int c0 = 0; c0 < cols; c0 += 16)
+                Block(src + r0 * ld + c0, ld, Math.Min(16, rows - r0), Math.Min(16, cols - c0), dst + c0 * ldd + r0, ldd);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Block(float* src, nint ld, int rows, int cols, float* dst, nint dstStride)
     {

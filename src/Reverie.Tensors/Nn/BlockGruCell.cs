@@ -119,12 +119,6 @@ public sealed class BlockGruCell : Module
             shared = null;
         }
         var gates = _gru.Forward(x, shared);                                 // (..., 3D), per block [r, c, u]
-        int dg = Deter / Blocks;
-        var grouped = deter.Shape.With(-1, Blocks).Insert(deter.Rank, 3 * dg);
-        var parts = Gates.SplitLast(gates.Reshape(grouped), 3);              // 3 × (..., g, D/g)
-        var reset = parts[0].Reshape(deter.Shape).Sigmoid();
-        var cand = (reset * parts[1].Reshape(deter.Shape)).Tanh();
-        var update = (parts[2].Reshape(deter.Shape) - 1f).Sigmoid();
-        return deter + update * (cand - deter);                              // u·c + (1 − u)·h
+        return Gates.GruGates(gates, deter, Blocks);                         // u·c + (1 − u)·h, one fused op
     }
 }

@@ -105,6 +105,31 @@ internal static class Gates
     }
 
     /// <summary>
+    /// DreamerV3's GRU gate as one op: gates (..., 3D) in the block layout (..., g, [reset, cand, update], D/g)
+    /// and deter (..., D) → h' = u·c + (1 − u)·h with r = σ(reset), c = tanh(r·cand), u = σ(update − 1)
+    /// (Kernels/GruGateKernel.cs; the backward recomputes r, c, u instead of keeping them).
+    /// </summary>
+    internal static Tensor GruGates(Tensor gates, Tensor deter, int blocks)
+    {
+        const string op = "gru_gate";
+        if (deter.Rank == 0 || gates.Rank != deter.Rank || gates.Shape.With(-1, 0) != deter.Shape.With(-1, 0) || gates.Shape[-1] != 3 * deter.Shape[-1])
+            throw new ArgumentException($"{op}: gates {gates.Shape} must be deter {deter.Shape} with a last axis three times as long");
+        int D = deter.Shape[-1], R = deter.Shape.Prod(0, deter.Rank - 1);
+        if (blocks <= 0 || D % blocks != 0) throw new ArgumentException($"{op}: deter {deter.Shape} does not split into {blocks} blocks");
+        var y = Tensor.Empty(deter.Shape);                                   // (..., D)
+        GruGateKernel.Forward(gates.Span, deter.Span, y.Span, R, D, blocks);
+        if (Tensor.NeedsGrad(gates, deter))
+            Tensor.Record(y, op, [gates, deter], g =>
+            {
+                float bg = 0f, bh = 0f;
+                var dG = gates.RequiresGrad ? gates.GradDest(out bg) : default;
+                var dH = deter.RequiresGrad ? deter.GradDest(out bh) : default;
+                GruGateKernel.Backward(gates.Span, deter.Span, g.Span, dG, bg != 0f, dH, bh != 0f, R, D, blocks);
+            });
+        return y;
+    }
+
+    /// <summary>
     /// Block-diagonal linear map with an optional input shared by every block (DreamerV3's
     /// BlockLinear applied to [x's block k, shared]): x (..., g·i), shared (..., s) or null,
     /// weight (g, i + s, o), bias (g·o,) or null → y (..., g·o) with
@@ -128,8 +153,7 @@ internal static class Gates
         var y = Tensor.Empty(x.Shape.With(-1, go));
         var Y = y.Span; var X = x.Span; var W = weight.Span;
         ReadOnlySpan<float> Sh = shared is null ? default : shared.Span;
-        if (bias is not null)
-            for (int r = 0; r < R; r++) bias.Span.CopyTo(Y.Slice(r * go, go));
+        if (bias is not null) RowSimd.FillRows(bias.Span, Y, R);
         float beta = bias is null ? 0f : 1f;
         if (R > 0 && go > 0)
             for (int k = 0; k < g; k++)
@@ -167,11 +191,7 @@ internal static class Gates
                         if (shared is not null) Gemm.Sgemm(true, false, s, o, R, 1f, shared.Span, s, Gk, go, 1f, dW.Slice(i * o), o);
                     }
                 }
-                if (bias is not null && bias.RequiresGrad)
-                {
-                    var db = bias.GradSpan();
-                    for (int r = 0; r < R; r++) TensorPrimitives.Add(db, G.Slice(r * go, go), db);
-                }
+                if (bias is not null && bias.RequiresGrad) RowSimd.AddRows(G, R, bias.GradSpan());
             });
         return y;
     }

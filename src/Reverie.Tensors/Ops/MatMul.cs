@@ -101,11 +101,7 @@ public sealed partial class Tensor
         if (inF == 0) R = x.Shape.Prod(0, x.Rank - 1);
         var y = Empty(x.Shape.With(-1, outF));
         var Y = y.Span;
-        if (bias is not null)
-        {
-            var bs = bias.Span;
-            for (int r = 0; r < R; r++) bs.CopyTo(Y.Slice(r * outF, outF));
-        }
+        if (bias is not null) RowSimd.FillRows(bias.Span, Y, R);
         Gemm.Sgemm(false, true, R, outF, inF, 1f, x.Span, inF, weight.Span, inF, bias is null ? 0f : 1f, Y, outF);
         if (NeedsGrad(bias is null ? [x, weight] : [x, weight, bias]))
             Record(y, "linear", bias is null ? [x, weight] : [x, weight, bias], g =>
@@ -117,11 +113,7 @@ public sealed partial class Tensor
                     Gemm.Sgemm(false, false, R, inF, outF, 1f, G, outF, weight.Span, inF, beta, gx, inF);
                 }
                 if (weight.RequiresGrad) Gemm.Sgemm(true, false, outF, inF, R, 1f, G, outF, x.Span, inF, 1f, weight.GradSpan(), inF);
-                if (bias is not null && bias.RequiresGrad)
-                {
-                    var gb = bias.GradSpan();
-                    for (int r = 0; r < R; r++) TensorPrimitives.Add(gb, G.Slice(r * outF, outF), gb);
-                }
+                if (bias is not null && bias.RequiresGrad) RowSimd.AddRows(G, R, bias.GradSpan());
             });
         return y;
     }

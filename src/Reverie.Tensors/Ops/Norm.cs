@@ -1,6 +1,6 @@
 // Fused normalization ops over the last axis: LayerNorm and RmsNorm, each one forward kernel and
-// one hand-written backward kernel (SIMD through TensorPrimitives).
-using System.Numerics.Tensors;
+// one hand-written backward kernel (Kernels/RowNorm.cs).
+using Reverie.Tensors.Kernels;
 
 namespace Reverie.Tensors;
 
@@ -21,22 +21,8 @@ public sealed partial class Tensor
         var y = Empty(x.Shape);
         bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
         Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [mean, rstd])
-        var X = x.Span; var Y = y.Span;
-        ReadOnlySpan<float> G = gamma is null ? default : gamma.Span, Bt = beta is null ? default : beta.Span;
-        var S = stats is null ? default : stats.Span;
-        if (n > 0)
-            for (int r = 0; r < rows; r++)
-            {
-                var xr = X.Slice(r * n, n); var yr = Y.Slice(r * n, n);
-                float mean = TensorPrimitives.Sum(xr) / n;
-                TensorPrimitives.Subtract(xr, mean, yr);                        // y = x - mean
-                float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(yr) / n + eps);
-                TensorPrimitives.Multiply(yr, rstd, yr);                        // y = xhat
-                if (gamma is not null && beta is not null) TensorPrimitives.MultiplyAdd(yr, G, Bt, yr);
-                else if (gamma is not null) TensorPrimitives.Multiply(yr, G, yr);
-                else if (beta is not null) TensorPrimitives.Add(yr, Bt, yr);
-                if (stats is not null) { S[2 * r] = mean; S[2 * r + 1] = rstd; }
-            }
+        RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span,
+            stats is null ? default : stats.Span, rows, n, eps, centered: true);
         if (DebugChecks) CheckFinite(y, "layer_norm", x);
         if (record)
             Record(y, "layer_norm", NormInputs(x, gamma, beta), g =>
@@ -57,18 +43,8 @@ public sealed partial class Tensor
         var y = Empty(x.Shape);
         bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma));
         Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [0, rstd])
-        var X = x.Span; var Y = y.Span;
-        ReadOnlySpan<float> G = gamma is null ? default : gamma.Span;
-        var S = stats is null ? default : stats.Span;
-        if (n > 0)
-            for (int r = 0; r < rows; r++)
-            {
-                var xr = X.Slice(r * n, n); var yr = Y.Slice(r * n, n);
-                float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(xr) / n + eps);
-                TensorPrimitives.Multiply(xr, rstd, yr);
-                if (gamma is not null) TensorPrimitives.Multiply(yr, G, yr);
-                if (stats is not null) { S[2 * r] = 0f; S[2 * r + 1] = rstd; }
-            }
+        RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, default, y.Span,
+            stats is null ? default : stats.Span, rows, n, eps, centered: false);
         if (DebugChecks) CheckFinite(y, "rms_norm", x);
         if (record)
             Record(y, "rms_norm", NormInputs(x, gamma, null), g =>
@@ -105,30 +81,11 @@ public sealed partial class Tensor
     private static void NormBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, Tensor g, int rows, int n, bool centered)
     {
         if (n == 0 || rows == 0) return;
-        bool needX = x.RequiresGrad, needG = gamma is not null && gamma.RequiresGrad, needB = beta is not null && beta.RequiresGrad;
-        var scratch = Empty(new Shape(2, n));                   // (xhat, dxhat) of one row
-        var xh = scratch.Span[..n]; var dxh = scratch.Span.Slice(n, n);
-        var X = x.Span; var Gs = g.Span; var S = stats.Span;
-        var dX = needX ? x.GradSpan() : default;
-        var dGamma = needG ? gamma!.GradSpan() : default;
-        var dBeta = needB ? beta!.GradSpan() : default;
-        ReadOnlySpan<float> gam = gamma is null ? default : gamma.Span;
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = X.Slice(r * n, n); var gr = Gs.Slice(r * n, n);
-            float mean = S[2 * r], rstd = S[2 * r + 1];
-            if (needB) TensorPrimitives.Add(dBeta, gr, dBeta);
-            if (!needX && !needG) continue;
-            TensorPrimitives.Subtract(xr, mean, xh);
-            TensorPrimitives.Multiply(xh, rstd, xh);               // xhat
-            if (needG) TensorPrimitives.MultiplyAdd(gr, xh, dGamma, dGamma);
-            if (!needX) continue;
-            if (gamma is not null) TensorPrimitives.Multiply(gr, gam, dxh); else gr.CopyTo(dxh);
-            float b = TensorPrimitives.Dot(dxh, xh) / n;
-            if (centered) TensorPrimitives.Subtract(dxh, TensorPrimitives.Sum(dxh) / n, dxh);
-            TensorPrimitives.MultiplyAdd(xh, -b, dxh, dxh);        // dxhat - a - xhat·b
-            var dxr = dX.Slice(r * n, n);
-            TensorPrimitives.MultiplyAdd(dxh, rstd, dxr, dxr);
-        }
+        float beta0 = 0f;
+        var dX = x.RequiresGrad ? x.GradDest(out beta0) : default;
+        bool accumulate = beta0 != 0f;
+        RowNorm.Backward(x.Span, gamma is null ? default : gamma.Span, stats.Span, g.Span, dX,
+            gamma is not null && gamma.RequiresGrad ? gamma.GradSpan() : default,
+            beta is not null && beta.RequiresGrad ? beta.GradSpan() : default, rows, n, centered, accumulate);
     }
 }

@@ -221,21 +221,7 @@ public sealed partial class Tensor
         return y;
     }
 
-    private static void LogSumExpRows(ReadOnlySpan<float> x, Span<float> y, int rows, int n)
-    {
-        var scratch = BufferPool.Rent(n);
-        var t = scratch.AsSpan(0, n);
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Slice(r * n, n);
-            float m = n == 0 ? float.NegativeInfinity : TensorPrimitives.Max(xr);
-            if (float.IsNegativeInfinity(m) || float.IsNaN(m)) { y[r] = m; continue; }
-            TensorPrimitives.Subtract(xr, m, t);
-            Simd.Map<Ew.Exp>(t, t);
-            y[r] = m + MathF.Log(TensorPrimitives.Sum(t));
-        }
-        BufferPool.Return(scratch);
-    }
+    private static void LogSumExpRows(ReadOnlySpan<float> x, Span<float> y, int rows, int n) => RowSoftmax.LogSumExp(x, y, rows, n);
 
     /// <summary>Softmax over <paramref name="axis"/>.</summary>
     public Tensor Softmax(int axis = -1) => SoftmaxImpl(axis, log: false);
@@ -249,17 +235,18 @@ public sealed partial class Tensor
         var (outer, n, inner) = Split(ax);
         var x = this;
         var y = Empty(Shape);
-        if (inner == 1) SoftmaxRows(Span, y.Span, outer, n, log);
+        if (inner == 1) RowSoftmax.Forward(Span, y.Span, outer, n, log);
         else SoftmaxStrided(Span, y.Span, outer, n, inner, log);
         if (NeedsGrad(x))
             Record(y, log ? "log_softmax" : "softmax", [x], g =>
             {
-                var gx = x.GradSpan(); var gs = g.Span; var yv = y.Span;
                 if (inner == 1)
                 {
-                    SoftmaxBackwardRows(gs, yv, gx, outer, n, log);
+                    var dx = x.GradDest(out float beta);
+                    RowSoftmaxGrad.Softmax(g.Span, y.Span, dx, outer, n, log, accumulate: beta != 0f);
                     return;
                 }
+                var gx = x.GradSpan(); var gs = g.Span; var yv = y.Span;
                 for (int o = 0; o < outer; o++)
                     for (int i = 0; i < inner; i++)
                     {
@@ -278,58 +265,6 @@ public sealed partial class Tensor
                     }
             });
         return y;
-    }
-
-    /// <summary>Softmax / log-softmax backward over contiguous rows (the axis is last).</summary>
-    private static void SoftmaxBackwardRows(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> gx, int rows, int n, bool log)
-    {
-        var scratch = BufferPool.Rent(n);
-        var t = scratch.AsSpan(0, n);
-        for (int r = 0; r < rows; r++)
-        {
-            var gr = g.Slice(r * n, n); var yr = y.Slice(r * n, n); var dr = gx.Slice(r * n, n);
-            if (log)
-            {
-                // gx += g - softmax · Σ g, softmax = exp(y)
-                float sum = TensorPrimitives.Sum(gr);
-                Simd.Map<Ew.Exp>(yr, t);
-                TensorPrimitives.Multiply(t, -sum, t);
-                TensorPrimitives.Add(t, gr, t);
-            }
-            else
-            {
-                // gx += y · (g − Σ g·y)
-                float dot = TensorPrimitives.Dot(gr, yr);
-                TensorPrimitives.Subtract(gr, dot, t);
-                TensorPrimitives.Multiply(t, yr, t);
-            }
-            TensorPrimitives.Add(dr, t, dr);
-        }
-        BufferPool.Return(scratch);
-    }
-
-    private static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
-    {
-        float[]? scratch = log ? BufferPool.Rent(n) : null;
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Slice(r * n, n); var yr = y.Slice(r * n, n);
-            float m = TensorPrimitives.Max(xr);
-            TensorPrimitives.Subtract(xr, m, yr);
-            if (log)
-            {
-                // y = (x - m) - log Σ exp(x - m)
-                var t = scratch.AsSpan(0, n);
-                Simd.Map<Ew.Exp>(yr, t);
-                TensorPrimitives.Subtract(yr, MathF.Log(TensorPrimitives.Sum(t)), yr);
-            }
-            else
-            {
-                Simd.Map<Ew.Exp>(yr, yr);
-                TensorPrimitives.Divide(yr, TensorPrimitives.Sum(yr), yr);
-            }
-        }
-        if (scratch is not null) BufferPool.Return(scratch);
     }
 
     private static void SoftmaxStrided(ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner, bool log)

@@ -13,6 +13,9 @@ public class CategoricalTests
     [InlineData(new[] { 4, 5 }, 0.01f, 0)]
     [InlineData(new[] { 2, 3, 4 }, 0.01f, 1)]
     [InlineData(new[] { 3, 1 }, 0.3f, 0)]
+    [InlineData(new[] { 3, 2, 16 }, 0.01f, 1)]
+    [InlineData(new[] { 2, 17 }, 0.01f, 0)]
+    [InlineData(new[] { 2, 7 }, 0.01f, 0)]
     public void One_hot_probabilities_log_prob_and_entropy(int[] dims, float unimix, int eventRank)
     {
         var s = new Shape(dims);
@@ -75,6 +78,9 @@ public class CategoricalTests
         (new OneHotCategorical(logits3, unimix: 0.01f).Mode() * w).Sum().Backward();
         Assert.Equal(logits2.Grad!.ToArray(), logits3.Grad!.ToArray());
         Assert.Equal(sv, new OneHotCategorical(Tensor.FromArray(raw, s), 0.01f).Sample(new Rng(4)).ToArray());
+        // The fused one-hot sample draws exactly the classes SampleIndices draws with the same seed.
+        var idx = new OneHotCategorical(Tensor.FromArray(raw, s), 0.01f).SampleIndices(new Rng(4));
+        for (int r = 0; r < 6; r++) Assert.Equal(1f, sv[r * 4 + idx[r]]);
     }
 
     [Theory]

@@ -58,4 +58,26 @@ public class VectorMathTests
         Assert.Equal(float.PositiveInfinity, ys[3]);
         Assert.Equal(0f, ys[4]);
     }
+
+    [Fact]
+    public void Sigmoid_tanh_and_reciprocal_are_accurate_with_specials()
+    {
+        var x = Enumerable.Range(0, 16 * 1000).Select(i => -120f + 240f * i / 16000f).ToArray();
+        var sig = Apply(Ew.Sigmoid, x);
+        var th = Apply(Ew.Tanh.Invoke, x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double s = 1 / (1 + Math.Exp(-x[i])), t = Math.Tanh(x[i]);
+            Assert.True(Math.Abs(sig[i] - s) <= 3e-7 * s + 1e-37, $"sigmoid({x[i]}) = {sig[i]}, expected {s}");
+            Assert.True(Math.Abs(th[i] - t) <= 3e-7 * Math.Abs(t) + 1e-7, $"tanh({x[i]}) = {th[i]}, expected {t}");
+        }
+        var sp = new float[16] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-8f, -1e-8f, 30f, -30f, 88f, -88f, 89f, -89f, 1f, -1f, 0.5f };
+        var ss = Apply(Ew.Sigmoid, sp); var ts = Apply(Ew.Tanh.Invoke, sp);
+        Assert.True(float.IsNaN(ss[0]) && float.IsNaN(ts[0]));
+        Assert.Equal(1f, ss[1]); Assert.Equal(0f, ss[2]); Assert.Equal(0.5f, ss[3]); Assert.Equal(0.5f, ss[4]);
+        Assert.Equal(1f, ts[1]); Assert.Equal(-1f, ts[2]); Assert.Equal(0f, ts[3]);
+        var d = Enumerable.Range(0, 16 * 100).Select(i => 1f + i / 1600f).ToArray();
+        var rc = Apply(Ew.Reciprocal, d);
+        for (int i = 0; i < d.Length; i++) Assert.True(Math.Abs(rc[i] - 1.0 / d[i]) <= 1.2e-7 / d[i], $"1/{d[i]} = {rc[i]}");
+    }
 }

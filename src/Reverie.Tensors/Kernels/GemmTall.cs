@@ -1,0 +1,165 @@
+// GemmTall: sgemm for tall, narrow products (many rows, N ≤ 256: the layers of RL networks on big batches):
+// op(B) is packed once into 64-column panels, A is read in place (no packing), 7x64 FMA micro-tiles.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Reverie.Tensors.Kernels;
+
+/// <summary>
+/// C += alpha·A·op(B) with A not transposed (M×K, rows lda apart), read where it lies: a micro-tile of 7 rows
+/// by 64 columns keeps 28 Vector512 sums, and each k step broadcasts one float from each of the 7 rows of A
+/// (7 loads) against 4 vectors of the packed B panel (k·64 + j, zero-padded past N). Packing only B, which is
+/// small here (K·N), removes the A packing that dominates the blocked kernel when N and K are small.
+/// Every C element gets one FMA chain over all of K, so results depend on the shape only. (Blocking K so that
+/// a B block stays in L1 measured no better: the 64-column panel streams from L2 fast enough.)
+/// Units are blocks of 7-row tiles; the calling thread packs B before the units start.
+/// </summary>
+internal sealed unsafe class GemmTallJob : GemmArgsJob
+{
+    public const int MR = 7, NR = 64;
+    /// <summary>Tiles of 7 rows per unit (a unit runs every panel over its rows, so A rows are reused from L2).</summary>
+    private const int TilesPerUnit = 8;
+
+    /// <summary>Packed op(B): panel p at Bp + p·K·64.</summary>
+    public float* Bp;
+    private int _panels, _tiles;
+
+    /// <summary>Floats of the packed B buffer for a shape.</summary>
+    public static long BFloats(int N, int K) => (long)(N + NR - 1) / NR * NR * K;
+
+    /// <summary>Packs op(B) into 64-column panels (call on the calling thread after Set, before Prepare).</summary>
+    public void PackB()
+    {
+        _panels = (N + NR - 1) / NR;
+        for (int p = 0; p < _panels; p++)
+        {
+            float* dst = Bp + (nint)p * K * NR;
+            int j0 = p * NR, n = Math.Min(NR, N - j0);
+            if (TransB)
+            {
+                // op(B)(k, j) = B[j·ldb + k]: 16×16 register transposes; rows past N come out as zeros.
+                for (int jj = 0; jj < NR; jj += 16)
+                    for (int k0 = 0; k0 < K; k0 += 16)
+                        GemmTranspose.Block(B + (j0 + jj) * Ldb + k0, Ldb, Math.Clamp(n - jj, 0, 16), Math.Min(16, K - k0), dst + k0 * NR + jj, NR);
+                continue;
+            }
+            var m0 = RowSimd.Mask(Math.Clamp(n, 0, 16)); var m1 = RowSimd.Mask(Math.Clamp(n - 16, 0, 16));
+            var m2 = RowSimd.Mask(Math.Clamp(n - 32, 0, 16)); var m3 = RowSimd.Mask(Math.Clamp(n - 48, 0, 16));
+            float* src = B + j0;
+            for (int k = 0; k < K; k++, src += Ldb, dst += NR)
+            {
+                var z = Vector512<float>.Zero;
+                Vector512.Store(RowSimd.Load(src, m0, z), dst);
+                Vector512.Store(RowSimd.Load(src + 16, m1, z), dst + 16);
+                Vector512.Store(RowSimd.Load(src + 32, m2, z), dst + 32);
+                Vector512.Store(RowSimd.Load(src + 48, m3, z), dst + 48);
+            }
+        }
+    }
+
+    /// <summary>Sets up the units (after PackB).</summary>
+    public void Prepare()
+    {
+        _tiles = (M + MR - 1) / MR;
+        Begin((_tiles + TilesPerUnit - 1) / TilesPerUnit);
+    }
+
+    public override void Work()
+    {
+        int u;
+        while ((u = Claim()) >= 0)
+        {
+            int t0 = u * TilesPerUnit, t1 = Math.Min(_tiles, t0 + TilesPerUnit);
+            for (int p = 0; p < _panels; p++)
+            {
+                int j0 = p * NR, n = Math.Min(NR, N - j0);
+                float* bp = Bp + (nint)p * K * NR;
+                for (int t = t0; t < t1; t++)
+                {
+                    int i = t * MR;
+                    Tile(Math.Min(MR, M - i), n, K, A + i * Lda, Lda, bp, C + i * Ldc + j0, Ldc, Alpha);
+                }
+            }
+        }
+    }
+
+    private static void Tile(int mr, int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha)
+    {
+        switch (mr)
+        {
+            case 1: Micro<Rows1>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 2: Micro<Rows2>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 3: Micro<Rows3>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 4: Micro<Rows4>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 5: Micro<Rows5>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 6: Micro<Rows6>(n, K, a, lda, b, c, ldc, alpha); break;
+            default: Micro<Rows7>(n, K, a, lda, b, c, ldc, alpha); break;
+        }
+    }
+
+    // C[r, 0..n) += alpha · Σ_k a[r·lda + k] · b[k·64 + 0..64) for r < TR (rows past TR are dropped by the JIT).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro<TR>(int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha) where TR : struct, IRowCount
+    {
+        int R = TR.Value;
+        float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda;
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
+        Vector512<float> c60 = default, c61 = default, c62 = default, c63 = default;
+        for (nint k = 0; k < K; k++, b += NR)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), b2 = Vector512.Load(b + 32), b3 = Vector512.Load(b + 48), x;
+            { x = Vector512.Create(a0[k]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01); c02 = Avx512F.FusedMultiplyAdd(x, b2, c02); c03 = Avx512F.FusedMultiplyAdd(x, b3, c03); }
+            if (R > 1) { x = Vector512.Create(a1[k]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11); c12 = Avx512F.FusedMultiplyAdd(x, b2, c12); c13 = Avx512F.FusedMultiplyAdd(x, b3, c13); }
+            if (R > 2) { x = Vector512.Create(a2[k]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21); c22 = Avx512F.FusedMultiplyAdd(x, b2, c22); c23 = Avx512F.FusedMultiplyAdd(x, b3, c23); }
+            if (R > 3) { x = Vector512.Create(a3[k]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31); c32 = Avx512F.FusedMultiplyAdd(x, b2, c32); c33 = Avx512F.FusedMultiplyAdd(x, b3, c33); }
+            if (R > 4) { x = Vector512.Create(a4[k]); c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41); c42 = Avx512F.FusedMultiplyAdd(x, b2, c42); c43 = Avx512F.FusedMultiplyAdd(x, b3, c43); }
+            if (R > 5) { x = Vector512.Create(a5[k]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51); c52 = Avx512F.FusedMultiplyAdd(x, b2, c52); c53 = Avx512F.FusedMultiplyAdd(x, b3, c53); }
+            if (R > 6) { x = Vector512.Create(a6[k]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61); c62 = Avx512F.FusedMultiplyAdd(x, b2, c62); c63 = Avx512F.FusedMultiplyAdd(x, b3, c63); }
+        }
+        var al = Vector512.Create(alpha);
+        if (n == NR)
+        {
+            Store(c, c00, c01, c02, c03, al);
+            if (R > 1) Store(c + ldc, c10, c11, c12, c13, al);
+            if (R > 2) Store(c + 2 * ldc, c20, c21, c22, c23, al);
+            if (R > 3) Store(c + 3 * ldc, c30, c31, c32, c33, al);
+            if (R > 4) Store(c + 4 * ldc, c40, c41, c42, c43, al);
+            if (R > 5) Store(c + 5 * ldc, c50, c51, c52, c53, al);
+            if (R > 6) Store(c + 6 * ldc, c60, c61, c62, c63, al);
+            return;
+        }
+        Vector512<float> m0 = RowSimd.Mask(Math.Clamp(n, 0, 16)), m1 = RowSimd.Mask(Math.Clamp(n - 16, 0, 16));
+        Vector512<float> m2 = RowSimd.Mask(Math.Clamp(n - 32, 0, 16)), m3 = RowSimd.Mask(Math.Clamp(n - 48, 0, 16));
+        StoreMasked(c, c00, c01, c02, c03, al, m0, m1, m2, m3);
+        if (R > 1) StoreMasked(c + ldc, c10, c11, c12, c13, al, m0, m1, m2, m3);
+        if (R > 2) StoreMasked(c + 2 * ldc, c20, c21, c22, c23, al, m0, m1, m2, m3);
+        if (R > 3) StoreMasked(c + 3 * ldc, c30, c31, c32, c33, al, m0, m1, m2, m3);
+        if (R > 4) StoreMasked(c + 4 * ldc, c40, c41, c42, c43, al, m0, m1, m2, m3);
+        if (R > 5) StoreMasked(c + 5 * ldc, c50, c51, c52, c53, al, m0, m1, m2, m3);
+        if (R > 6) StoreMasked(c + 6 * ldc, c60, c61, c62, c63, al, m0, m1, m2, m3);
+    }
+
+    // C += alpha·x, multiply then add as GemmMicro does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> al)
+    {
+        Vector512.Store(Vector512.Load(c) + x0 * al, c);
+        Vector512.Store(Vector512.Load(c + 16) + x1 * al, c + 16);
+        Vector512.Store(Vector512.Load(c + 32) + x2 * al, c + 32);
+        Vector512.Store(Vector512.Load(c + 48) + x3 * al, c + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreMasked(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> al,
+        Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3)
+    {
+        var z = Vector512<float>.Zero;
+        RowSimd.Store(c, m0, RowSimd.Load(c, m0, z) + x0 * al);
+        RowSimd.Store(c + 16, m1, RowSimd.Load(c + 16, m1, z) + x1 * al);
+        RowSimd.Store(c + 32, m2, RowSimd.Load(c + 32, m2, z) + x2 * al);
+        RowSimd.Store(c + 48, m3, RowSimd.Load(c + 48, m3, z) + x3 * al);
+    }
+}
