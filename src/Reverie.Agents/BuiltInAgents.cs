@@ -1,5 +1,6 @@
 // BuiltInAgents: registers Reverie.Agents' algorithms with the run loop's AgentRegistry, one line each.
 using Reverie.Agents.ModelFree;
+using Reverie.Agents.TdMpc;
 using Reverie.Rl.Agents;
 
 namespace Reverie.Agents;
@@ -10,10 +11,11 @@ namespace Reverie.Agents;
 /// </summary>
 public static class BuiltInAgents
 {
-    /// <summary>Registers <c>ppo</c> and <c>sac</c> (again: replaces them; idempotent).</summary>
+    /// <summary>Registers <c>ppo</c>, <c>sac</c> and <c>tdmpc2</c> (again: replaces them; idempotent).</summary>
     public static void Register()
     {
         AgentRegistry.Register(new AgentSpec("ppo", c => new PpoAgent(c), "proximal policy optimization, on-policy (CleanRL; tuned for cartpole)") { Config = () => new PpoConfig(), DefaultPresets = PpoAgent.DefaultPresets }, replace: true);
         AgentRegistry.Register(new AgentSpec("sac", c => new SacAgent(c), "soft actor-critic, off-policy, continuous actions (CleanRL)") { Config = () => new SacConfig(), DefaultPresets = SacAgent.DefaultPresets }, replace: true);
+        AgentRegistry.Register(new AgentSpec("tdmpc2", c => new TdMpc2Agent(c), "TD-MPC2: latent world model + MPPI planning, continuous actions (--preset tdmpc for TD-MPC)") { Config = () => new TdMpc2Config(), DefaultPresets = TdMpc2Agent.DefaultPresets }, replace: true);
     }
 }
