@@ -13,6 +13,8 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["envs"] = EnvsWorkload.Run,
     ["gemmcpu"] = GemmCpuWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
+    ["tdmpc2"] = TdMpc2Workload.Update,
+    ["tdmpc2-plan"] = TdMpc2Workload.Plan,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
