@@ -14,6 +14,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["gemmcpu"] = GemmCpuWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
     ["tdmpc2"] = TdMpc2Workload.Update,
+    ["tdmpc2-size1"] = o => TdMpc2Workload.Update(o, 1),
     ["tdmpc2-plan"] = TdMpc2Workload.Plan,
 };
 

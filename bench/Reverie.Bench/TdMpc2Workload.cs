@@ -12,10 +12,13 @@ public static class TdMpc2Workload
     private const float Discount = 0.995f;
 
     /// <summary>One TD-MPC2 update (targets, rollout losses, backward, clip, Adam, policy update, Polyak), median ms.</summary>
-    public static void Update(BenchOptions o)
+    public static void Update(BenchOptions o) => Update(o, 5);
+
+    /// <summary>The same update at model size <paramref name="size"/> (1 or 5).</summary>
+    public static void Update(BenchOptions o, int size)
     {
         Gemm.MaxThreads = o.Threads;
-        var cfg = TdMpc2Config.Size5;
+        var cfg = size == 1 ? TdMpc2Config.Size1 : TdMpc2Config.Size5;
         var learner = new TdMpc2Learner(cfg, ObsDim, ActDim, seed: 0, [Discount]);
         var rng = new Rng(1);
         int H = cfg.Horizon;
@@ -28,9 +31,27 @@ public static class TdMpc2Workload
         var (best, reps) = Timing.BestMedian(Step, warmup, iters, o.Reps);
         Report.Line(new
         {
-            Workload = "tdmpc2", Threads = o.Threads, Batch, Horizon = H, Params = learner.Model.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Size),
+            Workload = size == 5 ? "tdmpc2" : $"tdmpc2-size{size}", ModelSize = size, Threads = o.Threads, Batch, Horizon = H, Params = learner.Model.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Size),
             MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
+            ThreadCpuMs = Math.Round(CpuMedian(Step, iters), 2),
         });
+    }
+
+    /// <summary>
+    /// Median CPU time of this thread per call, in ms: with --threads 1 the whole step runs on this thread, so this
+    /// is robust to other jobs on a shared machine (wall time is not); with more threads it counts only this one.
+    /// </summary>
+    private static double CpuMedian(Action step, int iters)
+    {
+        var ts = new double[iters];
+        for (int i = 0; i < iters; i++)
+        {
+            double t0 = OpsWorkload.ThreadCpuMicros();
+            step();
+            ts[i] = (OpsWorkload.ThreadCpuMicros() - t0) * 1e-3;
+        }
+        Array.Sort(ts);
+        return ts[iters / 2];
     }
 
     /// <summary>Planning time per action (encode + MPPI) at model sizes 1 and 5, median ms.</summary>
@@ -55,6 +76,7 @@ public static class TdMpc2Workload
             {
                 Workload = "tdmpc2-plan", ModelSize = size, Threads = o.Threads, cfg.NumSamples, Iterations = learner.Planner.Iterations, cfg.Horizon,
                 MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
+                ThreadCpuMs = Math.Round(CpuMedian(Step, iters), 2),
             });
         }
     }

@@ -15,16 +15,14 @@ public static class TdMath
     /// <summary>
     /// Simplicial normalization (Lavoie et al. 2022, TD-MPC2's SimNorm): the last axis of x (..., n) is cut into
     /// groups of <paramref name="groupSize"/> and each group goes through a softmax, so every group is a point on a
-    /// simplex. Shape unchanged.
+    /// simplex. Shape unchanged. One fused engine op (<see cref="Tensor.GroupSoftmax"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The last axis is not a multiple of the group size.</exception>
     public static Tensor SimNorm(Tensor x, int groupSize)
     {
         if (groupSize < 1 || x.Rank == 0 || x.Shape[-1] % groupSize != 0)
             throw new ArgumentException($"simnorm: the last axis of {x.Shape} is not a multiple of the group size {groupSize}");
-        var shape = x.Shape;
-        var grouped = shape.With(-1, shape[-1] / groupSize).Insert(shape.Rank, groupSize);   // (..., n/g, g)
-        return x.Reshape(grouped).Softmax(-1).Reshape(shape);
+        return x.GroupSoftmax(groupSize);
     }
 
     /// <summary>A raw head output mapped smoothly into [min, max]: min + ½(max − min)(tanh(x) + 1).</summary>
