@@ -127,10 +127,16 @@ public sealed record TdMpc2Config : IConfigValidation
         Iterations = 2, NumSamples = 16, NumElites = 4, NumPiTrajs = 2,
     };
 
+    /// <summary>
+    /// The <c>pendulum</c> preset: model size 1 and a planner of 256 samples, 32 elites, 12 policy trajectories and 4
+    /// iterations (a one-dimensional action on a CPU budget).
+    /// </summary>
+    public static TdMpc2Config Pendulum { get; } = Size1 with { NumSamples = 256, NumElites = 32, NumPiTrajs = 12, Iterations = 4 };
+
     /// <summary>The settings of a multi-task run (a task embedding of 64, TD-MPC2's mt30 size-5 choice).</summary>
     public static TdMpc2Config MultiTask { get; } = new() { TaskDim = 64 };
 
-    /// <summary>The named presets (<c>default</c> = <c>size5</c>, <c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>).</summary>
+    /// <summary>The named presets (<c>default</c> = <c>size5</c>, <c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>, <c>pendulum</c>).</summary>
     public static IReadOnlyDictionary<string, TdMpc2Config> Presets { get; } = new Dictionary<string, TdMpc2Config>
     {
         ["default"] = Size5,
@@ -139,6 +145,7 @@ public sealed record TdMpc2Config : IConfigValidation
         ["tdmpc"] = TdMpc,
         ["debug"] = Debug,
         ["multitask"] = MultiTask,
+        ["pendulum"] = Pendulum,
     };
 
     /// <summary>The MPPI iterations for an action of <paramref name="actionDim"/> dimensions (+2 from 20 on, as TD-MPC2).</summary>

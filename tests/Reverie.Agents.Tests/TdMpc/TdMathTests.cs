@@ -148,4 +148,21 @@ public class TdMathTests
         Assert.Equal(MathF.Pow(2f - MathF.Log(1f + 1f), 2), sym.Loss(y, Tensor.FromArray(1f, 1f)).ToArray()[0], 5);
         Assert.Contains("expected outputs (..., 1)", Assert.Throws<ArgumentException>(() => raw.Decode(Tensor.Zeros(new Shape(2, 3)))).Message);
     }
+
+    [Theory]
+    [InlineData(0.01f)]
+    [InlineData(0.5f)]
+    [InlineData(0.9f)]
+    public void Dropout_masks_drop_each_element_with_probability_p(float p)
+    {
+        var rng = new Rng(21);
+        var m = TdMlp.DropoutMask(new Shape(1000, 1000), p, rng).ToArray();
+        double dropped = m.Count(v => v == 0f) / 1e6;
+        Assert.InRange(dropped, p - 0.003, p + 0.003);
+        Assert.All(m, v => Assert.True(v == 0f || v == 1f / (1f - p)));
+        // Drops are independent of position: both halves drop at the same rate.
+        Assert.InRange(m.AsSpan(0, 500_000).ToArray().Count(v => v == 0f) / 5e5, p - 0.004, p + 0.004);
+        Assert.NotEqual(m, TdMlp.DropoutMask(new Shape(1000, 1000), p, rng).ToArray());
+        Assert.All(TdMlp.DropoutMask(new Shape(7), 0f, rng).ToArray(), v => Assert.Equal(1f, v));
+    }
 }
