@@ -17,6 +17,9 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["smallgemm"] = SmallGemmProbe.Run,
     ["dreamerv3_1m"] = DreamerWorkload.Run1m,
     ["dreamerv3_12m"] = DreamerWorkload.Run12m,
+    ["tdmpc2"] = TdMpc2Workload.Update,
+    ["tdmpc2-size1"] = o => TdMpc2Workload.Update(o, 1),
+    ["tdmpc2-plan"] = TdMpc2Workload.Plan,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -26,6 +26,7 @@ public static class EnvRegistry
         Register(new EnvSpec("count", id => new CountEnv(id), 100, (1, 1),
             "+1 every step (the return equals the length)", "Reverie test env", Suite: "test"));
         Dmc.DmcSuite.Register(spec => Register(spec));
+        Register(MultiTaskEnv.Spec("mt-cartpole-reacher", "cartpole-swingup", "reacher-easy"));
     }
 
     /// <summary>Every registered spec, in registration order.</summary>

@@ -33,6 +33,9 @@ public sealed record RunConfig : IConfigValidation
     /// <summary>Env steps with the random policy before training starts.</summary>
     public long Prefill { get; init; } = 5000;
 
+    /// <summary>Extra updates at the first training step after the prefill (TD-MPC2's pretraining on seed data; 0: none).</summary>
+    public long Pretrain { get; init; }
+
     /// <summary>Env steps between metrics rows.</summary>
     public long LogEvery { get; init; } = 1000;
 
@@ -91,6 +94,7 @@ public sealed record RunConfig : IConfigValidation
         if (BatchSize < 1) yield return ("batch_size", $"must be at least 1, got {BatchSize}");
         if (BatchLength < 1) yield return ("batch_length", $"must be at least 1, got {BatchLength}");
         if (Prefill < 0) yield return ("prefill", $"must be at least 0, got {Prefill}");
+        if (Pretrain < 0) yield return ("pretrain", $"must be at least 0, got {Pretrain}");
         if (LogEvery < 1) yield return ("log_every", $"must be at least 1, got {LogEvery}");
         if (CheckpointEvery < 1) yield return ("checkpoint_every", $"must be at least 1, got {CheckpointEvery}");
         if (EvalEvery < 0) yield return ("eval_every", $"must be at least 0, got {EvalEvery}");

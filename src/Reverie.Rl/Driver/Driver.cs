@@ -24,8 +24,8 @@ public enum RunOutcome
 /// Runs training in a run directory. Every env step is added to the replay (DreamerV3's step
 /// convention, <see cref="StepRecord"/>); after <see cref="DriverOptions.Prefill"/> random steps the
 /// agent acts and trains so that replayed steps / env steps equals <see cref="DriverOptions.TrainRatio"/>
-/// (<see cref="TrainRatio"/>). Evaluation, metrics, reports and checkpoints happen every so many env
-/// steps. When the run directory holds a checkpoint the driver resumes from it: the agent, the replay,
+/// (<see cref="TrainRatio"/>), plus <see cref="DriverOptions.Pretrain"/> updates at the first training step.
+/// Evaluation, metrics, reports and checkpoints happen every so many env steps. When the run directory holds a checkpoint the driver resumes from it: the agent, the replay,
 /// the counters, the generators and the train-ratio schedule continue; logs written after the
 /// checkpoint are dropped (the resumed run writes them again); the envs start new episodes.
 /// An <see cref="IOnPolicyAgent"/> (PPO) is not trained from replay: it observes every step it acted for and
@@ -166,7 +166,8 @@ public sealed partial class Driver : IDisposable
         {
             string every = _ratio.Ratio == 0 ? "no training" : string.Create(CultureInfo.InvariantCulture,
                 $"one update of {Options.BatchSize}x{Options.BatchLength} = {_ratio.StepsPerUpdate} replayed steps every {_ratio.StepsPerUpdate / _ratio.Ratio:0.##} env steps");
-            Say(string.Create(CultureInfo.InvariantCulture, $"train ratio {Options.TrainRatio:0.###} (replayed steps per env step): {every}"));
+            string pretrain = Options.Pretrain > 0 && _ratio.Ratio > 0 ? $"; {Options.Pretrain} pretraining updates when the prefill ends" : "";
+            Say(string.Create(CultureInfo.InvariantCulture, $"train ratio {Options.TrainRatio:0.###} (replayed steps per env step): {every}{pretrain}"));
         }
         if (Resumed) Say($"resuming from {Path.Combine(RunDir, Checkpoint.DirName)} at env step {Counters.EnvSteps} ({Counters.Updates} updates, {Replay.Count} replay steps)");
     }

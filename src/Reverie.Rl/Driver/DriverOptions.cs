@@ -25,6 +25,9 @@ public sealed record DriverOptions
     /// <summary>Env steps taken with uniform random actions before the agent acts and trains.</summary>
     public long Prefill { get; init; } = 2500;
 
+    /// <summary>Extra updates at the first training step after the prefill (TD-MPC2's pretraining on the seed data).</summary>
+    public long Pretrain { get; init; }
+
     /// <summary>Steps the replay keeps.</summary>
     public int ReplayCapacity { get; init; } = 1_000_000;
 
@@ -56,7 +59,7 @@ public sealed record DriverOptions
     public static DriverOptions From(Config.RunConfig run) => new()
     {
         Steps = run.Steps, Envs = run.Envs, TrainRatio = run.TrainRatio, BatchSize = run.BatchSize,
-        BatchLength = run.BatchLength, Prefill = run.Prefill, ReplayCapacity = run.ReplayCapacity,
+        BatchLength = run.BatchLength, Prefill = run.Prefill, Pretrain = run.Pretrain, ReplayCapacity = run.ReplayCapacity,
         ReplayChunk = run.ReplayChunk, EvalEvery = run.EvalEvery, EvalEpisodes = run.EvalEpisodes,
         LogEvery = run.LogEvery, ReportEvery = run.EvalEvery, CheckpointEvery = run.CheckpointEvery, Seed = run.Seed,
     };
@@ -71,6 +74,7 @@ public sealed record DriverOptions
         Check(BatchSize >= 1, $"run.batch_size must be >= 1, got {BatchSize}");
         Check(BatchLength >= 1, $"run.batch_length must be >= 1, got {BatchLength}");
         Check(Prefill >= 0, $"run.prefill must be >= 0, got {Prefill}");
+        Check(Pretrain >= 0, $"run.pretrain must be >= 0, got {Pretrain}");
         Check(ReplayCapacity >= 1, $"run.replay_capacity must be >= 1, got {ReplayCapacity}");
         Check(ReplayChunk >= 1, $"run.replay_chunk must be >= 1, got {ReplayChunk}");
         Check(EvalEvery >= 0 && LogEvery >= 0 && ReportEvery >= 0 && CheckpointEvery >= 0,

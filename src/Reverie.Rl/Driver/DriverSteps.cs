@@ -57,7 +57,8 @@ public sealed partial class Driver
     {
         bool cross = _agent.TrainAcrossEpisodes;
         if (_ratio.Ratio == 0 || !Replay.CanSample(Options.BatchLength, cross)) return;
-        for (int n = _ratio.Due(Counters.EnvSteps); n > 0; n--)
+        bool first = double.IsNaN(_ratio.State);              // a fresh schedule: the first training step of the run
+        for (long n = _ratio.Due(Counters.EnvSteps) + (first ? Options.Pretrain : 0); n > 0; n--)
         {
             using var scope = Tensor.Scope();
             Accumulate(_agent.Train(Replay.SampleSequences(Options.BatchSize, Options.BatchLength, _replayRng, cross)));

@@ -53,6 +53,19 @@ public class DriverTests
     }
 
     [Fact]
+    public void PretrainAddsUpdatesOnceAtTheFirstTrainingStep()
+    {
+        var (_, plain, _) = Run(NewDir(), Options);
+        var (_, pre, agent) = Run(NewDir(), Options with { Pretrain = 25 });
+        Assert.Equal(plain.Counters.Updates + 25, pre.Counters.Updates);
+        Assert.Equal(agent.TrainCalls, pre.Counters.Updates);
+        string dir = NewDir();                                          // a resumed run does not pretrain again
+        Run(dir, Options with { Steps = 600, Pretrain = 25 });
+        var (_, resumed, _) = Run(dir, Options with { Pretrain = 25 });
+        Assert.Equal(pre.Counters.Updates, resumed.Counters.Updates);
+    }
+
+    [Fact]
     public void ResumeContinuesCountersAndMatchesAnUninterruptedRun()
     {
         var (_, whole, wholeAgent) = Run(NewDir(), Options);
