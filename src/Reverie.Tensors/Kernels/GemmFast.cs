@@ -66,6 +66,29 @@ internal static unsafe class GemmFast
         return Path.Packed;
     }
 
+    /// <summary>Whether the tall path takes this product (which can then write C without reading it).</summary>
+    internal static bool TakesTall(bool transA, bool transB, int M, int N, int K) =>
+        IsSupported && !transA && (ForcePath == Path.Auto ? Choose(transA, transB, M, N, K) == Path.Tall : ForcePath == Path.Tall);
+
+    /// <summary>
+    /// The tall path: C (+)= alpha·A·op(B) (+ bias); with <paramref name="overwrite"/> C is written without being read
+    /// and the bias row (N floats, or null) is added. Arguments checked, M, N, K &gt; 0, pointers pinned.
+    /// </summary>
+    public static void RunTall(bool transB, int M, int N, int K, float alpha, float* A, nint lda, float* B, nint ldb,
+        float* C, nint ldc, bool overwrite, float* bias)
+    {
+        int parts = (long)M * N * K >= ParallelMacs ? GemmPool.MaxParts : 1;
+        var bufs = GemmBuffers.Current;
+        var job = bufs.Tall;
+        job.Set(false, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+        job.Overwrite = overwrite;
+        job.Bias = bias;
+        job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
+        job.PackB();
+        job.Prepare();
+        GemmPool.Run(job, parts);
+    }
+
     /// <summary>C += alpha·op(A)·op(B); arguments checked, M, N, K &gt; 0, pointers pinned.</summary>
     public static void Run(bool transA, bool transB, int M, int N, int K, float alpha,
         float* A, nint lda, float* B, nint ldb, float* C, nint ldc)
@@ -86,15 +109,8 @@ internal static unsafe class GemmFast
                 break;
             }
             case Path.Tall when !transA:
-            {
-                var job = bufs.Tall;
-                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
-                job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
-                job.PackB();
-                job.Prepare();
-                GemmPool.Run(job, parts);
+                RunTall(transB, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite: false, bias: null);
                 break;
-            }
             case Path.Rows:
             {
                 var job = bufs.Rows;

@@ -217,6 +217,33 @@ public class GemmTests
     }
 
     [Fact]
+    public void Sgemm_with_a_bias_row_equals_the_bias_plus_the_product_on_every_path()
+    {
+        foreach (var (ta, tb) in Transposes)
+            foreach (var (m, n, k) in new[] { (100, 64, 40), (70, 255, 17), (65, 33, 1), (9, 20, 30), (80, 5, 0), (130, 200, 64) })
+            {
+                var p = new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 2);
+                var bias = new float[n + 1];
+                new Rng(3).FillUniform(bias, -1f, 1f);
+                var withBias = new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 2);
+                for (int i = 0; i < m; i++) bias.AsSpan(0, n).CopyTo(withBias.C0.AsSpan(i * withBias.Ldc, n));
+                var (r, sc) = withBias.Expected(1f, 1f);
+                foreach (var path in Paths)
+                {
+                    var c = (float[])p.C0.Clone();
+                    for (int i = 0; i < m; i++) c.AsSpan(i * p.Ldc, n).Fill(float.NaN);   // C is never read
+                    var saved = GemmFast.ForcePath;
+                    GemmFast.ForcePath = path;
+                    try { Gemm.SgemmBias(ta, tb, m, n, k, p.A, p.Lda, p.B, p.Ldb, bias, c, p.Ldc); }
+                    finally { GemmFast.ForcePath = saved; }
+                    p.AssertClose(c, r, sc, $"{p.Name} bias path={path}");
+                }
+            }
+        var e = Assert.Throws<ArgumentException>(() => Gemm.SgemmBias(false, false, 2, 3, 4, new float[8], 4, new float[12], 3, new float[2], new float[6], 3));
+        Assert.Contains("bias has 2 elements", e.Message);
+    }
+
+    [Fact]
     public void Bad_arguments_throw_with_the_sizes_named()
     {
         var e = Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 4, 5, 6, 1f, new float[24], 6, new float[30], 5, 0f, new float[19], 5));
