@@ -26,7 +26,7 @@ public static partial class Gemm
 internal static unsafe class GemmFast
 {
     /// <summary>The kernels this class can run.</summary>
-    internal enum Path { Auto, Packed, Rows, Dot, Tall }
+    internal enum Path { Auto, Packed, Rows, Dot, Tall, Deep }
 
     /// <summary>
     /// True when AVX-512F is available. (Not Vector512.IsHardwareAccelerated: .NET reports false on
@@ -56,6 +56,8 @@ internal static unsafe class GemmFast
     /// NN 47-51 -> 61-71; 1024x192x64 about equal.
     /// </summary>
     internal const int TallMaxN = 256, TallMinM = 64;
+    /// <summary>Deep products Aᵀ·B (weight gradients over a batch): A and B read in place in k-chunks (GemmDeep.cs).</summary>
+    internal const int DeepMinK = 1024, DeepMaxMN = 1024;
 
     /// <summary>The path Auto takes for a shape.</summary>
     internal static Path Choose(bool transA, bool transB, int M, int N, int K)
@@ -63,6 +65,7 @@ internal static unsafe class GemmFast
         if (N < NarrowN) return Path.Dot;
         if (M <= SmallM) return transB && (long)N * K > RowsMaxTransposed ? Path.Dot : Path.Rows;
         if (!transA && N <= TallMaxN && M >= TallMinM) return Path.Tall;
+        if (transA && !transB && K >= DeepMinK && M <= DeepMaxMN && N <= DeepMaxMN) return Path.Deep;
         return Path.Packed;
     }
 
@@ -111,6 +114,14 @@ internal static unsafe class GemmFast
             case Path.Tall when !transA:
                 RunTall(transB, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite: false, bias: null);
                 break;
+            case Path.Deep when transA && !transB:
+            {
+                var job = bufs.Deep;
+                job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+                job.Prepare(parts);
+                GemmPool.Run(job, parts);
+                break;
+            }
             case Path.Rows:
             {
                 var job = bufs.Rows;

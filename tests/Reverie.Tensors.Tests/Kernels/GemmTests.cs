@@ -8,7 +8,7 @@ namespace Reverie.Tensors.Tests.KernelTests;
 public class GemmTests
 {
     private static readonly (bool TA, bool TB)[] Transposes = [(false, false), (false, true), (true, false), (true, true)];
-    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall];
+    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall, GemmPath.Deep];
 
     /// <summary>One sgemm problem: op(A) M×K, op(B) K×N, C M×N, with optional padding of the leading dimensions.</summary>
     private sealed class Problem
@@ -171,6 +171,7 @@ public class GemmTests
             (false, true, 15, 300, 530),
             (false, true, 200, 255, 64),   // tall: four 64-column panels, the last one ragged
             (false, false, 1030, 64, 640), // tall: many 7-row tiles and units
+            (true, false, 100, 130, 2000), // deep: 64-row k-chunks, ragged 7-row tiles and 64-column strips
         };
         foreach (var (ta, tb, m, n, k) in shapes)
             new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 1).Check(0.75f, 0f, Paths);
