@@ -24,6 +24,7 @@ public static class DreamerGemmWorkload
         ("fwd64 15360x64x64 NT", false, true, 15360, 64, 64, 64, 64, 64, 1f, 6),
         ("bins_dw 255x64x15360 TN", true, false, 255, 64, 15360, 255, 64, 64, 1f, 1),
         ("bins_dx 15360x64x255 NN", false, false, 15360, 64, 255, 255, 64, 64, 0f, 1),
+        ("wm_dw 64x640x1024 TN", true, false, 64, 640, 1024, 64, 640, 640, 1f, 3),
         ("dx640 1024x640x64 NN", false, false, 1024, 640, 64, 64, 640, 640, 0f, 3),
         ("fwd128 1024x128x64 NT", false, true, 1024, 128, 64, 64, 64, 128, 1f, 16),
         ("obs_dshared 16x192x64 NT", false, true, 16, 192, 64, 1536, 64, 192, 1f, 512),
@@ -49,6 +50,7 @@ public static class DreamerGemmWorkload
             unsafe { ((delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads"))(o.Threads); }
         }
         bool cpu = o.Threads == 1;
+        if (Environment.GetEnvironmentVariable("GEMM_PATH") is { } forced) GemmFast.ForcePath = Enum.Parse<GemmFast.Path>(forced);
         double totalMs = 0, totalPeerMs = 0;
         foreach (var (name, ta, tb, M, N, K, lda, ldb, ldc, beta, calls) in Shapes)
         {

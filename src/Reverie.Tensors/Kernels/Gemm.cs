@@ -34,9 +34,44 @@ public static partial class Gemm
     {
         Check(transA, transB, M, N, K, A.Length, lda, B.Length, ldb, C.Length, ldc);
         if (M == 0 || N == 0) return;
+        if (beta == 0f && K > 0 && alpha != 0f && GemmFast.TakesTall(transA, transB, M, N, K))
+        {
+            Tall(transB, M, N, K, alpha, A, lda, B, ldb, default, C, ldc);   // writes C without clearing it first
+            return;
+        }
         ScaleC(M, N, beta, C, ldc);
         if (K == 0 || alpha == 0f) return;
         SgemmAccumulate(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+    }
+
+    /// <summary>
+    /// C = op(A) · op(B) + bias, the bias row (N floats) added to every row of C (a linear layer's forward);
+    /// C is not read. Where the tall kernel takes the shape, the bias is folded into its stores (no separate
+    /// pass over C); elsewhere C is filled with the bias first.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sizes do not fit, or the bias is shorter than N.</exception>
+    public static void SgemmBias(bool transA, bool transB, int M, int N, int K,
+        ReadOnlySpan<float> A, int lda, ReadOnlySpan<float> B, int ldb, ReadOnlySpan<float> bias, Span<float> C, int ldc)
+    {
+        Check(transA, transB, M, N, K, A.Length, lda, B.Length, ldb, C.Length, ldc);
+        if (bias.Length < N) throw new ArgumentException($"sgemm: bias has {bias.Length} elements, needs N = {N}");
+        if (M == 0 || N == 0) return;
+        if (K > 0 && GemmFast.TakesTall(transA, transB, M, N, K))
+        {
+            Tall(transB, M, N, K, 1f, A, lda, B, ldb, bias, C, ldc);
+            return;
+        }
+        if (ldc == N) RowSimd.FillRows(bias[..N], C, M);
+        else for (int i = 0; i < M; i++) bias[..N].CopyTo(C.Slice(i * ldc, N));
+        if (K == 0) return;
+        SgemmAccumulate(transA, transB, M, N, K, 1f, A, lda, B, ldb, C, ldc);
+    }
+
+    private static unsafe void Tall(bool transB, int M, int N, int K, float alpha, ReadOnlySpan<float> A, int lda,
+        ReadOnlySpan<float> B, int ldb, ReadOnlySpan<float> bias, Span<float> C, int ldc)
+    {
+        fixed (float* a = A, b = B, c = C, bi = bias)
+            GemmFast.RunTall(transB, M, N, K, alpha, a, lda, b, ldb, c, ldc, overwrite: true, bias: bias.IsEmpty ? null : bi);
     }
 
     /// <summary>C *= beta (C = 0 when beta is 0, without reading C).</summary>

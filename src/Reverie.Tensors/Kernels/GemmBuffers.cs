@@ -29,6 +29,7 @@ internal sealed unsafe class GemmBuffers
     public readonly GemmRowsJob Rows = new();
     public readonly GemmDotJob Dot = new();
     public readonly GemmTallJob Tall = new();
+    public readonly GemmDeepJob Deep = new();
 
     private struct Slot
     {

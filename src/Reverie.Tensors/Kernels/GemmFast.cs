@@ -26,7 +26,7 @@ public static partial class Gemm
 internal static unsafe class GemmFast
 {
     /// <summary>The kernels this class can run.</summary>
-    internal enum Path { Auto, Packed, Rows, Dot, Tall }
+    internal enum Path { Auto, Packed, Rows, Dot, Tall, Deep }
 
     /// <summary>
     /// True when AVX-512F is available. (Not Vector512.IsHardwareAccelerated: .NET reports false on
@@ -56,6 +56,8 @@ internal static unsafe class GemmFast
     /// NN 47-51 -> 61-71; 1024x192x64 about equal.
     /// </summary>
     internal const int TallMaxN = 256, TallMinM = 64;
+    /// <summary>Deep products Aᵀ·B (weight gradients over a batch): A and B read in place in k-chunks (GemmDeep.cs).</summary>
+    internal const int DeepMinK = 1024, DeepMaxMN = 1024;
 
     /// <summary>The path Auto takes for a shape.</summary>
     internal static Path Choose(bool transA, bool transB, int M, int N, int K)
@@ -63,7 +65,31 @@ internal static unsafe class GemmFast
         if (N < NarrowN) return Path.Dot;
         if (M <= SmallM) return transB && (long)N * K > RowsMaxTransposed ? Path.Dot : Path.Rows;
         if (!transA && N <= TallMaxN && M >= TallMinM) return Path.Tall;
+        if (transA && !transB && K >= DeepMinK && M <= DeepMaxMN && N <= DeepMaxMN) return Path.Deep;
         return Path.Packed;
+    }
+
+    /// <summary>Whether the tall path takes this product (which can then write C without reading it).</summary>
+    internal static bool TakesTall(bool transA, bool transB, int M, int N, int K) =>
+        IsSupported && !transA && (ForcePath == Path.Auto ? Choose(transA, transB, M, N, K) == Path.Tall : ForcePath == Path.Tall);
+
+    /// <summary>
+    /// The tall path: C (+)= alpha·A·op(B) (+ bias); with <paramref name="overwrite"/> C is written without being read
+    /// and the bias row (N floats, or null) is added. Arguments checked, M, N, K &gt; 0, pointers pinned.
+    /// </summary>
+    public static void RunTall(bool transB, int M, int N, int K, float alpha, float* A, nint lda, float* B, nint ldb,
+        float* C, nint ldc, bool overwrite, float* bias)
+    {
+        int parts = (long)M * N * K >= ParallelMacs ? GemmPool.MaxParts : 1;
+        var bufs = GemmBuffers.Current;
+        var job = bufs.Tall;
+        job.Set(false, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+        job.Overwrite = overwrite;
+        job.Bias = bias;
+        job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
+        job.PackB();
+        job.Prepare();
+        GemmPool.Run(job, parts);
     }
 
     /// <summary>C += alpha·op(A)·op(B); arguments checked, M, N, K &gt; 0, pointers pinned.</summary>
@@ -86,12 +112,13 @@ internal static unsafe class GemmFast
                 break;
             }
             case Path.Tall when !transA:
+                RunTall(transB, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite: false, bias: null);
+                break;
+            case Path.Deep when transA && !transB:
             {
-                var job = bufs.Tall;
+                var job = bufs.Deep;
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
-                job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
-                job.PackB();
-                job.Prepare();
+                job.Prepare(parts);
                 GemmPool.Run(job, parts);
                 break;
             }

@@ -23,6 +23,10 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
 
     /// <summary>Packed op(B): panel p at Bp + p·K·64.</summary>
     public float* Bp;
+    /// <summary>When set, C is written (alpha·A·op(B) [+ bias]) without being read, else added to.</summary>
+    public bool Overwrite;
+    /// <summary>A row of N floats added to every row of C (only with <see cref="Overwrite"/>), or null.</summary>
+    public float* Bias;
     private int _panels, _tiles;
 
     /// <summary>Floats of the packed B buffer for a shape.</summary>
@@ -78,29 +82,29 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
                 for (int t = t0; t < t1; t++)
                 {
                     int i = t * MR;
-                    Tile(Math.Min(MR, M - i), n, K, A + i * Lda, Lda, bp, C + i * Ldc + j0, Ldc, Alpha);
+                    Tile(Math.Min(MR, M - i), n, K, A + i * Lda, Lda, bp, C + i * Ldc + j0, Ldc, Alpha, Overwrite, Bias == null ? null : Bias + j0);
                 }
             }
         }
     }
 
-    private static void Tile(int mr, int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha)
+    private static void Tile(int mr, int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha, bool overwrite, float* bias)
     {
         switch (mr)
         {
-            case 1: Micro<Rows1>(n, K, a, lda, b, c, ldc, alpha); break;
-            case 2: Micro<Rows2>(n, K, a, lda, b, c, ldc, alpha); break;
-            case 3: Micro<Rows3>(n, K, a, lda, b, c, ldc, alpha); break;
-            case 4: Micro<Rows4>(n, K, a, lda, b, c, ldc, alpha); break;
-            case 5: Micro<Rows5>(n, K, a, lda, b, c, ldc, alpha); break;
-            case 6: Micro<Rows6>(n, K, a, lda, b, c, ldc, alpha); break;
-            default: Micro<Rows7>(n, K, a, lda, b, c, ldc, alpha); break;
+            case 1: Micro<Rows1>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            case 2: Micro<Rows2>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            case 3: Micro<Rows3>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            case 4: Micro<Rows4>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            case 5: Micro<Rows5>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            case 6: Micro<Rows6>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
+            default: Micro<Rows7>(n, K, a, lda, b, c, ldc, alpha, overwrite, bias); break;
         }
     }
 
-    // C[r, 0..n) += alpha · Σ_k a[r·lda + k] · b[k·64 + 0..64) for r < TR (rows past TR are dropped by the JIT).
+    // C[r, 0..n) (+)= alpha · Σ_k a[r·lda + k] · b[k·64 + 0..64) (+ bias) for r < TR (rows past TR are dropped by the JIT).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro<TR>(int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha) where TR : struct, IRowCount
+    private static void Micro<TR>(int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha, bool overwrite, float* bias) where TR : struct, IRowCount
     {
         int R = TR.Value;
         float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda;
@@ -120,7 +124,8 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
             if (R > 6) { x = Vector512.Create(a6[k]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61); c62 = Avx512F.FusedMultiplyAdd(x, b2, c62); c63 = Avx512F.FusedMultiplyAdd(x, b3, c63); }
         }
         var al = Vector512.Create(alpha);
-        if (n == NR)
+        var z = Vector512<float>.Zero;
+        if (n == NR && !overwrite)
         {
             Store(c, c00, c01, c02, c03, al);
             if (R > 1) Store(c + ldc, c10, c11, c12, c13, al);
@@ -131,18 +136,51 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
             if (R > 6) Store(c + 6 * ldc, c60, c61, c62, c63, al);
             return;
         }
-        Vector512<float> m0 = RowSimd.Mask(Math.Clamp(n, 0, 16)), m1 = RowSimd.Mask(Math.Clamp(n - 16, 0, 16));
-        Vector512<float> m2 = RowSimd.Mask(Math.Clamp(n - 32, 0, 16)), m3 = RowSimd.Mask(Math.Clamp(n - 48, 0, 16));
-        StoreMasked(c, c00, c01, c02, c03, al, m0, m1, m2, m3);
-        if (R > 1) StoreMasked(c + ldc, c10, c11, c12, c13, al, m0, m1, m2, m3);
-        if (R > 2) StoreMasked(c + 2 * ldc, c20, c21, c22, c23, al, m0, m1, m2, m3);
-        if (R > 3) StoreMasked(c + 3 * ldc, c30, c31, c32, c33, al, m0, m1, m2, m3);
-        if (R > 4) StoreMasked(c + 4 * ldc, c40, c41, c42, c43, al, m0, m1, m2, m3);
-        if (R > 5) StoreMasked(c + 5 * ldc, c50, c51, c52, c53, al, m0, m1, m2, m3);
-        if (R > 6) StoreMasked(c + 6 * ldc, c60, c61, c62, c63, al, m0, m1, m2, m3);
+        if (n == NR && bias == null)
+        {
+            Put(c, c00, c01, c02, c03, al, z, z, z, z);
+            if (R > 1) Put(c + ldc, c10, c11, c12, c13, al, z, z, z, z);
+            if (R > 2) Put(c + 2 * ldc, c20, c21, c22, c23, al, z, z, z, z);
+            if (R > 3) Put(c + 3 * ldc, c30, c31, c32, c33, al, z, z, z, z);
+            if (R > 4) Put(c + 4 * ldc, c40, c41, c42, c43, al, z, z, z, z);
+            if (R > 5) Put(c + 5 * ldc, c50, c51, c52, c53, al, z, z, z, z);
+            if (R > 6) Put(c + 6 * ldc, c60, c61, c62, c63, al, z, z, z, z);
+            return;
+        }
+        if (n == NR)
+        {
+            Vector512<float> d0 = Vector512.Load(bias), d1 = Vector512.Load(bias + 16), d2 = Vector512.Load(bias + 32), d3 = Vector512.Load(bias + 48);
+            Put(c, c00, c01, c02, c03, al, d0, d1, d2, d3);
+            if (R > 1) Put(c + ldc, c10, c11, c12, c13, al, d0, d1, d2, d3);
+            if (R > 2) Put(c + 2 * ldc, c20, c21, c22, c23, al, d0, d1, d2, d3);
+            if (R > 3) Put(c + 3 * ldc, c30, c31, c32, c33, al, d0, d1, d2, d3);
+            if (R > 4) Put(c + 4 * ldc, c40, c41, c42, c43, al, d0, d1, d2, d3);
+            if (R > 5) Put(c + 5 * ldc, c50, c51, c52, c53, al, d0, d1, d2, d3);
+            if (R > 6) Put(c + 6 * ldc, c60, c61, c62, c63, al, d0, d1, d2, d3);
+            return;
+        }
+        // A ragged last panel: the tile goes through a stack tile, then C = base + tile under column masks.
+        float* t = stackalloc float[MR * NR];
+        Put(t, c00, c01, c02, c03, al, z, z, z, z);
+        if (R > 1) Put(t + NR, c10, c11, c12, c13, al, z, z, z, z);
+        if (R > 2) Put(t + 2 * NR, c20, c21, c22, c23, al, z, z, z, z);
+        if (R > 3) Put(t + 3 * NR, c30, c31, c32, c33, al, z, z, z, z);
+        if (R > 4) Put(t + 4 * NR, c40, c41, c42, c43, al, z, z, z, z);
+        if (R > 5) Put(t + 5 * NR, c50, c51, c52, c53, al, z, z, z, z);
+        if (R > 6) Put(t + 6 * NR, c60, c61, c62, c63, al, z, z, z, z);
+        for (int q = 0; q < 4; q++)
+        {
+            var m = RowSimd.Mask(Math.Clamp(n - 16 * q, 0, 16));
+            var d = bias == null ? z : RowSimd.Load(bias + 16 * q, m, z);
+            for (int r = 0; r < R; r++)
+            {
+                float* cr = c + r * ldc + 16 * q;
+                RowSimd.Store(cr, m, (overwrite ? d : RowSimd.Load(cr, m, z)) + Vector512.Load(t + r * NR + 16 * q));
+            }
+        }
     }
 
-    // C += alpha·x, multiply then add as GemmMicro does.
+    // C += alpha·x (multiply then add, as GemmMicro does).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> al)
     {
@@ -152,14 +190,14 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
         Vector512.Store(Vector512.Load(c + 48) + x3 * al, c + 48);
     }
 
+    // C = d + alpha·x, C not read (d: the bias row or zero).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreMasked(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> al,
-        Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3)
+    private static void Put(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> al,
+        Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3)
     {
-        var z = Vector512<float>.Zero;
-        RowSimd.Store(c, m0, RowSimd.Load(c, m0, z) + x0 * al);
-        RowSimd.Store(c + 16, m1, RowSimd.Load(c + 16, m1, z) + x1 * al);
-        RowSimd.Store(c + 32, m2, RowSimd.Load(c + 32, m2, z) + x2 * al);
-        RowSimd.Store(c + 48, m3, RowSimd.Load(c + 48, m3, z) + x3 * al);
+        Vector512.Store(d0 + x0 * al, c);
+        Vector512.Store(d1 + x1 * al, c + 16);
+        Vector512.Store(d2 + x2 * al, c + 32);
+        Vector512.Store(d3 + x3 * al, c + 48);
     }
 }

@@ -153,15 +153,14 @@ internal static class Gates
         var y = Tensor.Empty(x.Shape.With(-1, go));
         var Y = y.Span; var X = x.Span; var W = weight.Span;
         ReadOnlySpan<float> Sh = shared is null ? default : shared.Span;
-        if (bias is not null) RowSimd.FillRows(bias.Span, Y, R);
-        float beta = bias is null ? 0f : 1f;
         if (R > 0 && go > 0)
             for (int k = 0; k < g; k++)
             {
                 var Wk = W.Slice(k * ik * o, ik * o);                         // (i + s, o)
                 var Yk = Y.Slice(k * o);                                      // rows of stride g·o
-                if (i > 0) Gemm.Sgemm(false, false, R, o, i, 1f, X.Slice(k * i), gi, Wk, o, beta, Yk, go);
-                else if (beta == 0f) Gemm.ScaleC(R, o, 0f, Yk, go);
+                if (bias is not null) Gemm.SgemmBias(false, false, R, o, i, X.Slice(k * i), Math.Max(gi, 1), Wk, o, bias.Span.Slice(k * o, o), Yk, go);
+                else if (i > 0) Gemm.Sgemm(false, false, R, o, i, 1f, X.Slice(k * i), gi, Wk, o, 0f, Yk, go);
+                else Gemm.ScaleC(R, o, 0f, Yk, go);
                 if (s > 0) Gemm.Sgemm(false, false, R, o, s, 1f, Sh, s, Wk.Slice(i * o), o, 1f, Yk, go);
             }
         Tensor[] inputs = (shared, bias) switch

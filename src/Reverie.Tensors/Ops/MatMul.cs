@@ -101,8 +101,8 @@ public sealed partial class Tensor
         if (inF == 0) R = x.Shape.Prod(0, x.Rank - 1);
         var y = Empty(x.Shape.With(-1, outF));
         var Y = y.Span;
-        if (bias is not null) RowSimd.FillRows(bias.Span, Y, R);
-        Gemm.Sgemm(false, true, R, outF, inF, 1f, x.Span, inF, weight.Span, inF, bias is null ? 0f : 1f, Y, outF);
+        if (bias is not null) Gemm.SgemmBias(false, true, R, outF, inF, x.Span, inF, weight.Span, inF, bias.Span, Y, outF);
+        else Gemm.Sgemm(false, true, R, outF, inF, 1f, x.Span, inF, weight.Span, inF, 0f, Y, outF);
         if (NeedsGrad(bias is null ? [x, weight] : [x, weight, bias]))
             Record(y, "linear", bias is null ? [x, weight] : [x, weight, bias], g =>
             {

@@ -8,7 +8,7 @@ namespace Reverie.Tensors.Tests.KernelTests;
 public class GemmTests
 {
     private static readonly (bool TA, bool TB)[] Transposes = [(false, false), (false, true), (true, false), (true, true)];
-    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall];
+    private static readonly GemmPath[] Paths = [GemmPath.Auto, GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall, GemmPath.Deep];
 
     /// <summary>One sgemm problem: op(A) M×K, op(B) K×N, C M×N, with optional padding of the leading dimensions.</summary>
     private sealed class Problem
@@ -171,6 +171,7 @@ public class GemmTests
             (false, true, 15, 300, 530),
             (false, true, 200, 255, 64),   // tall: four 64-column panels, the last one ragged
             (false, false, 1030, 64, 640), // tall: many 7-row tiles and units
+            (true, false, 100, 130, 2000), // deep: 64-row k-chunks, ragged 7-row tiles and 64-column strips
         };
         foreach (var (ta, tb, m, n, k) in shapes)
             new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 1).Check(0.75f, 0f, Paths);
@@ -214,6 +215,33 @@ public class GemmTests
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(allocated == 0, $"sgemm {m}x{n}x{k} allocated {allocated} bytes in 5 warm calls");
         }
+    }
+
+    [Fact]
+    public void Sgemm_with_a_bias_row_equals_the_bias_plus_the_product_on_every_path()
+    {
+        foreach (var (ta, tb) in Transposes)
+            foreach (var (m, n, k) in new[] { (100, 64, 40), (70, 255, 17), (65, 33, 1), (9, 20, 30), (80, 5, 0), (130, 200, 64) })
+            {
+                var p = new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 2);
+                var bias = new float[n + 1];
+                new Rng(3).FillUniform(bias, -1f, 1f);
+                var withBias = new Problem(ta, tb, m, n, k, (ulong)(m + n + k), pad: 2);
+                for (int i = 0; i < m; i++) bias.AsSpan(0, n).CopyTo(withBias.C0.AsSpan(i * withBias.Ldc, n));
+                var (r, sc) = withBias.Expected(1f, 1f);
+                foreach (var path in Paths)
+                {
+                    var c = (float[])p.C0.Clone();
+                    for (int i = 0; i < m; i++) c.AsSpan(i * p.Ldc, n).Fill(float.NaN);   // C is never read
+                    var saved = GemmFast.ForcePath;
+                    GemmFast.ForcePath = path;
+                    try { Gemm.SgemmBias(ta, tb, m, n, k, p.A, p.Lda, p.B, p.Ldb, bias, c, p.Ldc); }
+                    finally { GemmFast.ForcePath = saved; }
+                    p.AssertClose(c, r, sc, $"{p.Name} bias path={path}");
+                }
+            }
+        var e = Assert.Throws<ArgumentException>(() => Gemm.SgemmBias(false, false, 2, 3, 4, new float[8], 4, new float[12], 3, new float[2], new float[6], 3));
+        Assert.Contains("bias has 2 elements", e.Message);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class GemmThreadsTests
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (64, 64, 64), (65, 97, 70), (150, 130, 90), (33, 257, 40), (200, 33, 513), (14, 300, 64),
-        (29, 64, 1100), (300, 5, 300), (100, 17, 200), (70, 4100, 8), (256, 512, 512 / 8), (1000, 200, 64),
+        (29, 64, 1100), (300, 5, 300), (100, 17, 200), (70, 4100, 8), (256, 512, 512 / 8), (1000, 200, 64), (70, 300, 1500),
     ];
 
     [Fact]
@@ -33,7 +33,7 @@ public class GemmThreadsTests
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
             {
                 var a = Random(rng, m * k); var b = Random(rng, k * n); var c0 = Random(rng, m * n);
-                foreach (var path in new[] { GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall, GemmPath.Auto })
+                foreach (var path in new[] { GemmPath.Packed, GemmPath.Rows, GemmPath.Dot, GemmPath.Tall, GemmPath.Deep, GemmPath.Auto })
                 {
                     if ((long)m * n * k < GemmFast.ParallelMacs && path != GemmPath.Auto) continue; // would run single-threaded anyway
                     var one = Run(ta, tb, m, n, k, a, b, c0, path, 1);
