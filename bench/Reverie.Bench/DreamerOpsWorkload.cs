@@ -25,6 +25,7 @@ public static class DreamerOpsWorkload
         var deter = P(1024, 512); var stoch = P(1024, 128); var act = P(1024, 6);
         var deter16 = P(16, 512); var stoch16 = P(16, 128); var act16 = P(16, 6);
         var sampleRng = new Rng(5);
+        var mlp = new Mlp(640, 2, 64, 255, new Rng(2), "rms", "silu", normEps: 1e-4f);
         var cases = new (string Name, Func<Tensor> F)[]
         {
             ("softmax (16384, 255)", () => logits255.Softmax(-1)),
@@ -39,6 +40,7 @@ public static class DreamerOpsWorkload
             ("rms_norm (1024, 512)", () => Tensor.RmsNorm(x512, g512, 1e-4f)),
             ("silu (16384, 64)", () => x64.Silu()),
             ("linear (16384, 640)->64", () => Tensor.Linear(feat, w, b)),
+            ("mlp 640->64->64->255 rms silu (16384 rows)", () => mlp.Forward(feat)),
             ("block_gru (1024 rows)", () => cell.Forward(deter, stoch, act)),
             ("block_gru (16 rows)", () => cell.Forward(deter16, stoch16, act16)),
         };

@@ -11,15 +11,16 @@ namespace Reverie.Tensors.Kernels;
 /// Normalization of each row of x (R, n): centered (LayerNorm) y = (x − mean)·rstd·γ + β with
 /// rstd = 1/√(var + eps) (biased variance); not centered (RmsNorm) y = x·rstd·γ with rstd = 1/√(mean(x²) + eps).
 /// γ and β are optional (length n). stats, when given, receives (mean, rstd) per row (mean 0 when not centered).
+/// With silu, the result goes through SiLU (y·σ(y)) in the same pass, and the backward through its derivative.
 /// </summary>
 public static unsafe class RowNorm
 {
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-        Span<float> stats, int rows, int n, float eps, bool centered)
+        Span<float> stats, int rows, int n, float eps, bool centered, bool silu = false)
     {
         Check(rows, n, x.Length, y.Length, gamma, beta, stats);
         if (rows == 0 || n == 0) return;
-        if (!RowSimd.Enabled) { Reference.Forward(x, gamma, beta, y, stats, rows, n, eps, centered); return; }
+        if (!RowSimd.Enabled) { Reference.Forward(x, gamma, beta, y, stats, rows, n, eps, centered, silu); return; }
         bool hasG = !gamma.IsEmpty, hasB = !beta.IsEmpty, keep = !stats.IsEmpty;
         fixed (float* px = x, py = y, pg = gamma, pb = beta, ps = stats)
             for (int r = 0; r < rows; r++)
@@ -41,6 +42,7 @@ public static unsafe class RowNorm
                     var v = (RowSimd.Load(xr + i, mask, V.Zero) - vm) * vr;
                     if (hasG) v *= RowSimd.Load(pg + i, mask, V.Zero);
                     if (hasB) v += RowSimd.Load(pb + i, mask, V.Zero);
+                    if (silu) v *= Ew.Sigmoid(v);
                     if (full) Vector512.Store(v, yr + i); else RowSimd.Store(yr + i, mask, v);
                 }
                 if (keep) { ps[2 * r] = mean; ps[2 * r + 1] = rstd; }
@@ -53,16 +55,19 @@ public static unsafe class RowNorm
     /// <paramref name="accumulateDx"/>. Empty dx, dgamma or dbeta spans are skipped.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
-        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx)
+        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
+        ReadOnlySpan<float> beta = default, bool silu = false)
     {
-        Check(rows, n, x.Length, g.Length, gamma, default, stats);
+        Check(rows, n, x.Length, g.Length, gamma, beta, stats);
         if (!dx.IsEmpty && dx.Length < (long)rows * n) throw new ArgumentException($"norm_backward: dx of length {dx.Length} is shorter than rows·n = {(long)rows * n}");
         if ((!dgamma.IsEmpty && dgamma.Length < n) || (!dbeta.IsEmpty && dbeta.Length < n))
             throw new ArgumentException($"norm_backward: dgamma ({dgamma.Length}) or dbeta ({dbeta.Length}) is shorter than n = {n}");
         if (rows == 0 || n == 0) return;
-        if (!RowSimd.Enabled) { Reference.Backward(x, gamma, stats, g, dx, dgamma, dbeta, rows, n, centered, accumulateDx); return; }
-        bool hasG = !gamma.IsEmpty, needX = !dx.IsEmpty, needG = !dgamma.IsEmpty, needB = !dbeta.IsEmpty;
-        fixed (float* px = x, pgam = gamma, pst = stats, pg = g, pdx = dx, pdg = dgamma, pdb = dbeta)
+        if (!RowSimd.Enabled) { Reference.Backward(x, gamma, stats, g, dx, dgamma, dbeta, rows, n, centered, accumulateDx, beta, silu); return; }
+        bool hasG = !gamma.IsEmpty, hasB = !beta.IsEmpty, needX = !dx.IsEmpty, needG = !dgamma.IsEmpty, needB = !dbeta.IsEmpty;
+        // With silu, the gradient reaching the norm's output (g · silu'(norm)) is kept per row in a scratch row.
+        float[]? scratch = silu ? BufferPool.Rent(n + 16) : null;
+        fixed (float* px = x, pgam = gamma, pbet = beta, pst = stats, pg = g, pdx = dx, pdg = dgamma, pdb = dbeta, psc = scratch)
             for (int r = 0; r < rows; r++)
             {
                 float* xr = px + (nint)r * n, gr = pg + (nint)r * n;
@@ -74,6 +79,14 @@ public static unsafe class RowNorm
                     var mask = full ? V.AllBitsSet : RowSimd.Mask(n - i);
                     var gv = RowSimd.Load(gr + i, mask, V.Zero);
                     var xh = (RowSimd.Load(xr + i, mask, V.Zero) - vm) * vr;
+                    if (silu)
+                    {
+                        var nv = hasG ? xh * RowSimd.Load(pgam + i, mask, V.Zero) : xh;       // the norm's output
+                        if (hasB) nv += RowSimd.Load(pbet + i, mask, V.Zero);
+                        var sg = Ew.Sigmoid(nv);
+                        gv = gv * sg * (V.One + nv * (V.One - sg));
+                        Put(psc + i, full, mask, gv);
+                    }
                     if (needB) Put(pdb + i, full, mask, RowSimd.Load(pdb + i, mask, V.Zero) + gv);
                     if (needG) Put(pdg + i, full, mask, Avx512F.FusedMultiplyAdd(gv, xh, RowSimd.Load(pdg + i, mask, V.Zero)));
                     if (!needX) continue;
@@ -84,12 +97,12 @@ public static unsafe class RowNorm
                 if (!needX) continue;
                 var a = Vector512.Create(centered ? RowSimd.Sum(sumD) / n : 0f);
                 var b = Vector512.Create(RowSimd.Sum(sumDX) / n);
-                float* dr = pdx + (nint)r * n;
+                float* dr = pdx + (nint)r * n, g2 = silu ? psc : gr;
                 for (int i = 0; i < n; i += 16)
                 {
                     bool full = i + 16 <= n;
                     var mask = full ? V.AllBitsSet : RowSimd.Mask(n - i);
-                    var gv = RowSimd.Load(gr + i, mask, V.Zero);
+                    var gv = RowSimd.Load(g2 + i, mask, V.Zero);
                     var xh = (RowSimd.Load(xr + i, mask, V.Zero) - vm) * vr;
                     var d = hasG ? gv * RowSimd.Load(pgam + i, mask, V.Zero) : gv;
                     var v = vr * (d - a - xh * b);
@@ -97,6 +110,7 @@ public static unsafe class RowNorm
                     Put(dr + i, full, mask, v);
                 }
             }
+        if (scratch is not null) BufferPool.Return(scratch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -130,7 +144,7 @@ public static unsafe class RowNorm
     public static class Reference
     {
         public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-            Span<float> stats, int rows, int n, float eps, bool centered)
+            Span<float> stats, int rows, int n, float eps, bool centered, bool silu = false)
         {
             for (int r = 0; r < rows; r++)
             {
@@ -144,6 +158,7 @@ public static unsafe class RowNorm
                     double v = (xr[k] - mean) * rstd;
                     if (!gamma.IsEmpty) v *= gamma[k];
                     if (!beta.IsEmpty) v += beta[k];
+                    if (silu) v /= 1 + Math.Exp(-v);
                     y[r * n + k] = (float)v;
                 }
                 if (!stats.IsEmpty) { stats[2 * r] = (float)mean; stats[2 * r + 1] = (float)rstd; }
@@ -151,7 +166,8 @@ public static unsafe class RowNorm
         }
 
         public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
-            Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx)
+            Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
+            ReadOnlySpan<float> beta = default, bool silu = false)
         {
             var xh = new double[n]; var d = new double[n];
             for (int r = 0; r < rows; r++)
@@ -161,6 +177,12 @@ public static unsafe class RowNorm
                 {
                     double gv = g[r * n + k];
                     xh[k] = (x[r * n + k] - mean) * rstd;
+                    if (silu)
+                    {
+                        double nv = xh[k] * (gamma.IsEmpty ? 1.0 : gamma[k]) + (beta.IsEmpty ? 0.0 : beta[k]);
+                        double sg = 1 / (1 + Math.Exp(-nv));
+                        gv *= sg * (1 + nv * (1 - sg));
+                    }
                     if (!dbeta.IsEmpty) dbeta[k] += (float)gv;
                     if (!dgamma.IsEmpty) dgamma[k] += (float)(gv * xh[k]);
                     d[k] = gamma.IsEmpty ? gv : gv * gamma[k];

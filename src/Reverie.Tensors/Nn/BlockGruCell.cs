@@ -94,7 +94,7 @@ public sealed class BlockGruCell : Module
         return (ILayer)n;
     }
 
-    private Tensor Act(ILayer? norm, Tensor x) => (norm is null ? x : norm.Forward(x)).Activation(_act);
+    private Tensor Act(ILayer? norm, Tensor x) => Layers.NormAct(norm, x, _act);
 
     /// <summary>One step: deter (..., D) and one tensor (..., I_j) per input size, equal leading axes → new deter (..., D).</summary>
     /// <exception cref="ArgumentException">Wrong number of inputs or shapes that do not fit.</exception>

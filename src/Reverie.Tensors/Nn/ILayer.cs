@@ -23,6 +23,20 @@ internal static class Layers
         _ => throw new ArgumentException($"{owner}: unknown norm '{kind}'; expected one of {string.Join(", ", NormKinds)}"),
     };
 
+    /// <summary>
+    /// act(norm(x)) (norm may be null): RmsNorm or LayerNorm followed by silu/swish runs as one fused op
+    /// (Tensor.NormSilu), anything else as the two ops.
+    /// </summary>
+    internal static Tensor NormAct(ILayer? norm, Tensor x, string act)
+    {
+        if (act is "silu" or "swish")
+        {
+            if (norm is RmsNorm rn && x.Rank > 0 && x.Shape[-1] == rn.Dim) return Tensor.NormSilu(x, rn.Weight, null, rn.Eps, centered: false);
+            if (norm is LayerNorm ln && x.Rank > 0 && x.Shape[-1] == ln.Dim) return Tensor.NormSilu(x, ln.Weight, ln.Bias, ln.Eps, centered: true);
+        }
+        return (norm is null ? x : norm.Forward(x)).Activation(act);
+    }
+
     /// <summary>Throws unless <see cref="Tensor.Activation"/> knows <paramref name="name"/>.</summary>
     internal static void CheckActivation(string name, string owner)
     {

@@ -83,8 +83,7 @@ public sealed class Mlp : Module, ILayer
         {
             x = _hidden[i].Forward(x);
             if (i == 0 && _dropout is not null) x = _dropout.Forward(x);
-            if (_norms[i] is ILayer n) x = n.Forward(x);
-            x = x.Activation(_act);
+            x = Layers.NormAct(_norms[i], x, _act);
         }
         return _out is null ? x : _out.Forward(x);
     }

@@ -14,21 +14,8 @@ public sealed partial class Tensor
     /// and 1/√(var + eps) kept from the forward pass.
     /// </summary>
     /// <exception cref="ArgumentException">x is a scalar, gamma or beta is not (n,), or eps is negative or not finite.</exception>
-    public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float eps)
-    {
-        int n = CheckNormArgs("layer_norm", x, gamma, beta, eps);
-        int rows = n == 0 ? x.Shape.Prod(0, x.Rank - 1) : x.Size / n;
-        var y = Empty(x.Shape);
-        bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
-        Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [mean, rstd])
-        RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span,
-            stats is null ? default : stats.Span, rows, n, eps, centered: true);
-        if (DebugChecks) CheckFinite(y, "layer_norm", x);
-        if (record)
-            Record(y, "layer_norm", NormInputs(x, gamma, beta), g =>
-                NormBackward(x, gamma, beta, stats!, g, rows, n, centered: true));
-        return y;
-    }
+    public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float eps) =>
+        NormCore("layer_norm", x, gamma, beta, eps, centered: true, silu: false);
 
     /// <summary>
     /// RMS normalization over the last axis: for each row of x (..., n),
@@ -36,19 +23,29 @@ public sealed partial class Tensor
     /// and one backward (dx, dgamma) that reuses the per-row 1/√(mean(x²) + eps).
     /// </summary>
     /// <exception cref="ArgumentException">x is a scalar, gamma is not (n,), or eps is negative or not finite.</exception>
-    public static Tensor RmsNorm(Tensor x, Tensor? gamma, float eps)
+    public static Tensor RmsNorm(Tensor x, Tensor? gamma, float eps) =>
+        NormCore("rms_norm", x, gamma, null, eps, centered: false, silu: false);
+
+    /// <summary>
+    /// silu(layer_norm(x)) or silu(rms_norm(x)) as one op (DreamerV3's Linear → norm → SiLU layers): the
+    /// normalized values never become a tensor, and the backward recomputes them per row.
+    /// </summary>
+    internal static Tensor NormSilu(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered) =>
+        NormCore(centered ? "layer_norm_silu" : "rms_norm_silu", x, gamma, centered ? beta : null, eps, centered, silu: true);
+
+    private static Tensor NormCore(string op, Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered, bool silu)
     {
-        int n = CheckNormArgs("rms_norm", x, gamma, null, eps);
+        int n = CheckNormArgs(op, x, gamma, beta, eps);
         int rows = n == 0 ? x.Shape.Prod(0, x.Rank - 1) : x.Size / n;
         var y = Empty(x.Shape);
-        bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma));
-        Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [0, rstd])
-        RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, default, y.Span,
-            stats is null ? default : stats.Span, rows, n, eps, centered: false);
-        if (DebugChecks) CheckFinite(y, "rms_norm", x);
+        bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
+        Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [mean, rstd]), mean 0 when not centered
+        RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span,
+            stats is null ? default : stats.Span, rows, n, eps, centered, silu);
+        if (DebugChecks) CheckFinite(y, op, x);
         if (record)
-            Record(y, "rms_norm", NormInputs(x, gamma, null), g =>
-                NormBackward(x, gamma, null, stats!, g, rows, n, centered: false));
+            Record(y, op, NormInputs(x, gamma, beta), g =>
+                NormBackward(x, gamma, beta, stats!, g, rows, n, centered, silu));
         return y;
     }
 
@@ -78,7 +75,7 @@ public sealed partial class Tensor
     /// dbeta += g; dgamma += g·xhat; dxhat = g·gamma;
     /// dx += rstd·(dxhat − [centered] mean(dxhat) − xhat·mean(dxhat·xhat)).
     /// </summary>
-    private static void NormBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, Tensor g, int rows, int n, bool centered)
+    private static void NormBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, Tensor g, int rows, int n, bool centered, bool silu)
     {
         if (n == 0 || rows == 0) return;
         float beta0 = 0f;
@@ -86,6 +83,7 @@ public sealed partial class Tensor
         bool accumulate = beta0 != 0f;
         RowNorm.Backward(x.Span, gamma is null ? default : gamma.Span, stats.Span, g.Span, dX,
             gamma is not null && gamma.RequiresGrad ? gamma.GradSpan() : default,
-            beta is not null && beta.RequiresGrad ? beta.GradSpan() : default, rows, n, centered, accumulate);
+            beta is not null && beta.RequiresGrad ? beta.GradSpan() : default, rows, n, centered, accumulate,
+            beta is null ? default : beta.Span, silu);
     }
 }

@@ -178,19 +178,26 @@ public sealed partial class Tensor
     }
 
     // Input i is viewed as (outer, ns[i], inner) and lands in the output (outer, Σns, inner) at its offset.
+    // Output rows are written in order (for each outer index, every input's run), so the writes stream
+    // sequentially instead of striding through the output once per input.
     private static Tensor JoinCore(Tensor[] xs, int[] ns, int outer, int inner, Shape outShape, string op)
     {
         var y = Empty(outShape);
         var ys = y.Span;
         int total = 0;
         foreach (var n in ns) total += n;
-        int rowOut = total * inner, at = 0;
-        for (int i = 0; i < xs.Length; i++)
+        int rowOut = total * inner;
+        var runs = new int[xs.Length];
+        for (int i = 0; i < xs.Length; i++) runs[i] = ns[i] * inner;
+        for (int o = 0; o < outer; o++)
         {
-            var xsp = xs[i].Span;
-            int run = ns[i] * inner;
-            for (int o = 0; o < outer; o++) xsp.Slice(o * run, run).CopyTo(ys.Slice(o * rowOut + at, run));
-            at += run;
+            int at = o * rowOut;
+            for (int i = 0; i < xs.Length; i++)
+            {
+                int run = runs[i];
+                xs[i].Span.Slice(o * run, run).CopyTo(ys.Slice(at, run));
+                at += run;
+            }
         }
         if (NeedsGrad(xs))
             Record(y, op, xs, g =>
@@ -199,14 +206,15 @@ public sealed partial class Tensor
                 int at = 0;
                 for (int i = 0; i < xs.Length; i++)
                 {
-                    int run = ns[i] * inner;
+                    int run = runs[i];
                     if (xs[i].RequiresGrad)
                     {
-                        var gx = xs[i].GradSpan();
+                        var gx = xs[i].GradDest(out float beta);
                         for (int o = 0; o < outer; o++)
                         {
+                            var src = gs.Slice(o * rowOut + at, run);
                             var d = gx.Slice(o * run, run);
-                            TensorPrimitives.Add(d, gs.Slice(o * rowOut + at, run), d);
+                            if (beta == 0f) src.CopyTo(d); else TensorPrimitives.Add(d, src, d);
                         }
                     }
                     at += run;

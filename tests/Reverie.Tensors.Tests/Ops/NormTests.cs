@@ -80,6 +80,22 @@ public class NormTests
             NormRef(s, false, true, false, 1e-5), Shapes(s, true, false), differentiable: [dx, dgamma]);
     }
 
+    [Theory]
+    [InlineData(new[] { 3, 5 }, true)]
+    [InlineData(new[] { 2, 2, 19 }, false)]
+    [InlineData(new[] { 4, 17 }, true)]
+    [InlineData(new[] { 1, 1 }, false)]
+    public void Norm_silu_fused_op_matches_silu_of_the_norm(int[] dims, bool centered)
+    {
+        var s = new Shape(dims);
+        var norm = NormRef(s, centered, true, centered, 1e-4);
+        CheckOp.Run(centered ? "layer_norm_silu" : "rms_norm_silu",
+            x => Tensor.NormSilu(x[0], x[1], centered ? x[2] : null, 1e-4f, centered),
+            inp => norm(inp).Select(v => v / (1 + Math.Exp(-v))).ToArray(), Shapes(s, true, centered));
+        var e = Assert.Throws<ArgumentException>(() => Tensor.NormSilu(Tensor.Zeros(new Shape(2, 3)), Tensor.Zeros(new Shape(4)), null, 1e-4f, false));
+        Assert.Contains("rms_norm_silu", e.Message);
+    }
+
     [Fact]
     public void Every_row_length_0_to_70_matches_reference()
     {
