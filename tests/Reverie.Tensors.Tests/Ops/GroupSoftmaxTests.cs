@@ -33,16 +33,28 @@ public class GroupSoftmaxTests
     }
 
     [Fact]
-    public void Equals_a_reshaped_softmax_at_every_length()
+    public void Equals_a_reshaped_softmax_at_every_length_forward_and_backward()
     {
         var rng = new Rng(4);
         for (int groups = 1; groups <= 70; groups++)
             foreach (int g in new[] { 1, 3, 8 })
             {
+                // Forward and backward of the fused op (its vectorized path for g = 8) against reshape → softmax → reshape.
                 var x = Tensor.Randn(new Shape(2, groups * g), rng).Mul(5f);
-                var fused = x.GroupSoftmax(g).ToArray();
-                var plain = x.Reshape(2, groups, g).Softmax(-1).ToArray();
-                for (int i = 0; i < fused.Length; i++) Assert.Equal(plain[i], fused[i], 2e-6f);
+                var w = Tensor.Randn(x.Shape, rng);
+                x.RequiresGrad = true;
+                var fusedY = x.GroupSoftmax(g);
+                (fusedY * w).Sum().Backward();
+                var fused = fusedY.ToArray(); var fusedGrad = x.Grad!.ToArray();
+                x.Grad = null;
+                var plainY = x.Reshape(2, groups, g).Softmax(-1).Reshape(x.Shape);
+                (plainY * w).Sum().Backward();
+                var plain = plainY.ToArray(); var plainGrad = x.Grad!.ToArray();
+                for (int i = 0; i < fused.Length; i++)
+                {
+                    Assert.Equal(plain[i], fused[i], 2e-6f);
+                    Assert.Equal(plainGrad[i], fusedGrad[i], 1e-5f);
+                }
             }
     }
 
