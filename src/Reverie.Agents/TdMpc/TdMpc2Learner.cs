@@ -132,7 +132,7 @@ public sealed class TdMpc2Learner
             var zs = WorldModelStep(obs, action, reward, terminated, nextZ, td, task, m);
             PolicyStep(zs.Detach(), task, m);
             m["train/td_target"] = td.Mean().Item();
-        Model.SoftUpdateTargets(Config.Tau);
+            Model.SoftUpdateTargets(Config.Tau);
             Updates++;
             return m;
         }

@@ -129,4 +129,25 @@ public class TdMpc2LearnerTests
         Assert.Equal(a1, a2);                                               // the mean: deterministic
         Assert.All(a1, v => Assert.InRange(v, -1f, 1f));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void The_tdmpc_preset_trains_with_mse_heads_and_plain_latents(int numBins)
+    {
+        var cfg = TdMpc2Config.TdMpc with { NumBins = numBins, MlpDim = 32, EncDim = 32, NumSamples = 32, NumElites = 4, NumPiTrajs = 4 };
+        var l = new TdMpc2Learner(cfg, 5, 2, 7, [0.99f]);
+        Assert.Equal(1, l.Model.Head.OutputSize);
+        var (obs, act, rew, term) = Batch(cfg.Horizon, 8, 5, 2);
+        var z = l.Model.Encode(obs.Narrow(0, 0, 1).Reshape(8, 5)).ToArray();
+        Assert.Contains(z, v => v < 0f);                                     // no SimNorm: latents are not probabilities
+        var first = l.Update(obs, act, rew, term);
+        Dictionary<string, float> last = first;
+        for (int i = 0; i < 20; i++) last = l.Update(obs, act, rew, term);
+        Assert.All(last.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.True(last["loss/reward"] < first["loss/reward"], $"reward loss {first["loss/reward"]} → {last["loss/reward"]}");
+        var a = new float[2];
+        l.Act([0.1f, 0.2f, 0.3f, 0.4f, 0.5f], new PlanState(cfg.Horizon, 2), true, a);
+        Assert.All(a, v => Assert.InRange(v, -1f, 1f));
+    }
 }
