@@ -33,6 +33,11 @@ public static class DreamerGemmWorkload
         ("obs_k6 16x64x6 NT", false, true, 16, 64, 6, 6, 6, 64, 1f, 64),
         ("obs_fwd 16x64x64 NT", false, true, 16, 64, 64, 64, 64, 64, 1f, 504),
         ("obs_fwd 16x64x512 NT", false, true, 16, 64, 512, 512, 512, 64, 1f, 64),
+        ("12m shared 1024x256x768", false, false, 1024, 256, 768, 768, 256, 2048, 1f, 120),
+        ("12m head_dw 256x2560x15360 TN", true, false, 256, 2560, 15360, 256, 2560, 2560, 1f, 2),
+        ("12m obs NT 16x256x768", false, true, 16, 256, 768, 6144, 768, 2048, 1f, 512),
+        ("12m obs NN 16x256x768", false, false, 16, 256, 768, 768, 256, 2048, 1f, 512),
+        ("12m wm_dw 256x2560x1024 TN", true, false, 256, 2560, 1024, 256, 2560, 2560, 1f, 3),
         ("narrow 15360x12x64 NT", false, true, 15360, 12, 64, 64, 64, 12, 1f, 1),
     ];
 

@@ -35,15 +35,27 @@ internal static unsafe class TwoHotOps
     public static void Decode(ReadOnlySpan<float> x, ReadOnlySpan<float> bins, Span<float> y, Span<float> probs, int rows)
     {
         if (!RowSimd.Enabled) { Reference.Decode(x, bins, y, probs, rows); return; }
-        int K = bins.Length;
-        var pairs = new PairBins(bins);
-        var scratch = probs.IsEmpty ? BufferPool.Rent(K + 16) : null;
-        fixed (float* px = x, pb = bins, pp = probs, ps = scratch)
-            for (int r = 0; r < rows; r++)
+        fixed (float* px = x, pb = bins, py = y, pp = probs)
+        {
+            var job = RowJob.Current;
+            job.Body = &DecodeRows;
+            job.P0 = px; job.P1 = pb; job.P2 = py; job.P3 = pp; job.N = bins.Length;
+            job.Run(rows, bins.Length);
+        }
+    }
+
+    private static void DecodeRows(RowJob j, int r0, int r1)
+    {
+        int K = j.N;
+        var pairs = new PairBins(K);
+        float* pp = j.P3;
+        var scratch = pp == null ? BufferPool.Rent(K + 16) : null;
+        fixed (float* ps = scratch)
+            for (int r = r0; r < r1; r++)
             {
-                float* xr = px + (nint)r * K, er = pp != null ? pp + (nint)r * K : ps;
+                float* xr = j.P0 + (nint)r * K, er = pp != null ? pp + (nint)r * K : ps;
                 float sum = ExpRow(xr, er, K);                      // e = exp(x − max), Σ e
-                y[r] = (float)(pairs.Dot(er, pb) / sum);
+                j.P2[r] = (float)(pairs.Dot(er, j.P1) / sum);
                 if (pp != null) Scale(er, K, 1f / sum);            // keep softmax = e / Σ e
             }
         if (scratch is not null) BufferPool.Return(scratch);
@@ -53,20 +65,31 @@ internal static unsafe class TwoHotOps
     public static void DecodeBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> probs, ReadOnlySpan<float> y, ReadOnlySpan<float> bins, Span<float> dx, int rows, bool accumulate)
     {
         if (!RowSimd.Enabled) { Reference.DecodeBackward(g, probs, y, bins, dx, rows, accumulate); return; }
-        int K = bins.Length;
-        fixed (float* pp = probs, pb = bins, pdx = dx)
-            for (int r = 0; r < rows; r++)
+        fixed (float* pg = g, pp = probs, py = y, pb = bins, pdx = dx)
+        {
+            var job = RowJob.Current;
+            job.Body = &DecodeBackwardRows;
+            job.P0 = pg; job.P1 = pp; job.P2 = py; job.P3 = pb; job.P4 = pdx; job.N = bins.Length; job.B0 = accumulate;
+            job.Run(rows, 3L * bins.Length);
+        }
+    }
+
+    private static void DecodeBackwardRows(RowJob j, int r0, int r1)
+    {
+        int K = j.N;
+        bool accumulate = j.B0;
+        for (int r = r0; r < r1; r++)
+        {
+            float* s = j.P1 + (nint)r * K, d = j.P4 + (nint)r * K;
+            var gv = Vector512.Create(j.P0[r]); var yv = Vector512.Create(j.P2[r]);
+            for (int i = 0; i < K; i += 16)
             {
-                float* s = pp + (nint)r * K, d = pdx + (nint)r * K;
-                var gv = Vector512.Create(g[r]); var yv = Vector512.Create(y[r]);
-                for (int i = 0; i < K; i += 16)
-                {
-                    var mask = i + 16 <= K ? Vector512<float>.AllBitsSet : RowSimd.Mask(K - i);
-                    var v = gv * RowSimd.Load(s + i, mask, Vector512<float>.Zero) * (RowSimd.Load(pb + i, mask, Vector512<float>.Zero) - yv);
-                    if (accumulate) v += RowSimd.Load(d + i, mask, Vector512<float>.Zero);
-                    RowSimd.Store(d + i, mask, v);
-                }
+                var mask = i + 16 <= K ? Vector512<float>.AllBitsSet : RowSimd.Mask(K - i);
+                var v = gv * RowSimd.Load(s + i, mask, Vector512<float>.Zero) * (RowSimd.Load(j.P3 + i, mask, Vector512<float>.Zero) - yv);
+                if (accumulate) v += RowSimd.Load(d + i, mask, Vector512<float>.Zero);
+                RowSimd.Store(d + i, mask, v);
             }
+        }
     }
 
     /// <summary>
@@ -77,45 +100,68 @@ internal static unsafe class TwoHotOps
     /// <exception cref="ArgumentException">A target is NaN.</exception>
     public static void SoftCe(ReadOnlySpan<float> x, ReadOnlySpan<float> target, ReadOnlySpan<float> bins, bool symlog, Span<float> loss, Span<float> saved, int rows, string op)
     {
-        int K = bins.Length;
         for (int r = 0; r < rows; r++)
             if (float.IsNaN(target[r])) throw new ArgumentException($"{op}: target at flat index {r} is NaN");
         if (!RowSimd.Enabled) { Reference.SoftCe(x, target, bins, symlog, loss, saved, rows); return; }
-        fixed (float* px = x)
-            for (int r = 0; r < rows; r++)
-            {
-                float* xr = px + (nint)r * K;
-                float t = symlog ? Squash.SymLog(target[r]) : target[r];
-                Encode(t, bins, out int lo, out int hi, out float wlo, out float whi);
-                float lse = RowSoftmax.RowLogSumExp(xr, K);
-                loss[r] = -((wlo == 0f ? 0f : wlo * (xr[lo] - lse)) + (whi == 0f ? 0f : whi * (xr[hi] - lse)));   // 0·(−∞) never meets
-                var sv = saved.Slice(5 * r, 5);
-                sv[0] = lse; sv[1] = lo; sv[2] = hi; sv[3] = wlo; sv[4] = whi;
-            }
+        fixed (float* px = x, pt = target, pb = bins, pl = loss, ps = saved)
+        {
+            var job = RowJob.Current;
+            job.Body = &SoftCeRows;
+            job.P0 = px; job.P1 = pt; job.P2 = pb; job.P3 = pl; job.P4 = ps; job.N = bins.Length; job.B0 = symlog;
+            job.Run(rows, bins.Length);
+        }
+    }
+
+    private static void SoftCeRows(RowJob j, int r0, int r1)
+    {
+        int K = j.N;
+        var bins = new ReadOnlySpan<float>(j.P2, K);
+        for (int r = r0; r < r1; r++)
+        {
+            float* xr = j.P0 + (nint)r * K;
+            float t = j.B0 ? Squash.SymLog(j.P1[r]) : j.P1[r];
+            Encode(t, bins, out int lo, out int hi, out float wlo, out float whi);
+            float lse = RowSoftmax.RowLogSumExp(xr, K);
+            j.P3[r] = -((wlo == 0f ? 0f : wlo * (xr[lo] - lse)) + (whi == 0f ? 0f : whi * (xr[hi] - lse)));   // 0·(−∞) never meets
+            float* sv = j.P4 + 5 * (nint)r;
+            sv[0] = lse; sv[1] = lo; sv[2] = hi; sv[3] = wlo; sv[4] = whi;
+        }
     }
 
     /// <summary>SoftCe's backward: dx[r, k] += g[r]·((w_lo + w_hi)·exp(x[r, k] − lse) − w_lo·[k = lo] − w_hi·[k = hi]).</summary>
     public static void SoftCeBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, ReadOnlySpan<float> saved, Span<float> dx, int rows, int K, bool accumulate)
     {
         if (!RowSimd.Enabled) { Reference.SoftCeBackward(g, x, saved, dx, rows, K, accumulate); return; }
-        fixed (float* px = x, pdx = dx)
-            for (int r = 0; r < rows; r++)
+        fixed (float* pg = g, px = x, ps = saved, pdx = dx)
+        {
+            var job = RowJob.Current;
+            job.Body = &SoftCeBackwardRows;
+            job.P0 = pg; job.P1 = px; job.P2 = ps; job.P3 = pdx; job.N = K; job.B0 = accumulate;
+            job.Run(rows, 2L * K);
+        }
+    }
+
+    private static void SoftCeBackwardRows(RowJob j, int r0, int r1)
+    {
+        int K = j.N;
+        bool accumulate = j.B0;
+        for (int r = r0; r < r1; r++)
+        {
+            float* sv = j.P2 + 5 * (nint)r;
+            int lo = (int)sv[1], hi = (int)sv[2];
+            float gr = j.P0[r];
+            float* xr = j.P1 + (nint)r * K, d = j.P3 + (nint)r * K;
+            var c = Vector512.Create(gr * (sv[3] + sv[4])); var lse = Vector512.Create(sv[0]);
+            for (int i = 0; i < K; i += 16)
             {
-                var sv = saved.Slice(5 * r, 5);
-                int lo = (int)sv[1], hi = (int)sv[2];
-                float gr = g[r];
-                float* xr = px + (nint)r * K, d = pdx + (nint)r * K;
-                var c = Vector512.Create(gr * (sv[3] + sv[4])); var lse = Vector512.Create(sv[0]);
-                for (int i = 0; i < K; i += 16)
-                {
-                    var mask = i + 16 <= K ? Vector512<float>.AllBitsSet : RowSimd.Mask(K - i);
-                    var v = c * Ew.VExp(RowSimd.Load(xr + i, mask, lse) - lse);
-                    if (accumulate) v += RowSimd.Load(d + i, mask, Vector512<float>.Zero);
-                    RowSimd.Store(d + i, mask, v);
-                }
-                d[lo] -= gr * sv[3];
-                d[hi] -= gr * sv[4];
+                var mask = i + 16 <= K ? Vector512<float>.AllBitsSet : RowSimd.Mask(K - i);
+                var v = c * Ew.VExp(RowSimd.Load(xr + i, mask, lse) - lse);
+                if (accumulate) v += RowSimd.Load(d + i, mask, Vector512<float>.Zero);
+                RowSimd.Store(d + i, mask, v);
             }
+            d[lo] -= gr * sv[3];
+            d[hi] -= gr * sv[4];
+        }
     }
 
     // e = exp(x − max) over the row; returns Σ e.
@@ -149,15 +195,13 @@ internal static unsafe class TwoHotOps
     /// Σ p·b can be taken eight pairs at a time in double: each pair's two exact double products are added
     /// first (zero for equal p on symmetric bins), then the pair sums in any order.
     /// </summary>
-    private readonly ref struct PairBins
+    private readonly struct PairBins
     {
-        private readonly ReadOnlySpan<float> _b;
-        private readonly int _half, _hiStart, _pairs;
+        private readonly int _k, _half, _hiStart, _pairs;
 
-        public PairBins(ReadOnlySpan<float> b)
+        public PairBins(int K)
         {
-            _b = b;
-            int K = b.Length;
+            _k = K;
             _half = K / 2;
             _hiStart = K % 2 == 1 ? _half + 1 : _half;
             _pairs = K / 2;
@@ -166,7 +210,7 @@ internal static unsafe class TwoHotOps
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public double Dot(float* p, float* b)
         {
-            int K = _b.Length;
+            int K = _k;
             double s = K % 2 == 1 ? (double)p[_half] * b[_half] : 0.0;
             int i = 0;
             if (Avx512F.IsSupported)

@@ -30,6 +30,7 @@ internal sealed unsafe class GemmBuffers
     public readonly GemmDotJob Dot = new();
     public readonly GemmTallJob Tall = new();
     public readonly GemmDeepJob Deep = new();
+    public readonly RowJob RowJob = new();
 
     private struct Slot
     {

@@ -25,19 +25,29 @@ public static unsafe class GruGateKernel
         Check("gru_gate", rows, D, blocks, gates.Length, h.Length, output.Length);
         if (rows == 0 || D == 0) return;
         if (!RowSimd.Enabled) { Reference.Forward(gates, h, output, rows, D, blocks); return; }
-        int dg = D / blocks;
         fixed (float* pg = gates, ph = h, po = output)
-            for (int rb = 0; rb < rows * blocks; rb++)                       // one (row, block) at a time
+        {
+            var job = RowJob.Current;
+            job.Body = &ForwardRows;
+            job.P0 = pg; job.P1 = ph; job.P2 = po; job.N = D / blocks;
+            job.Run(rows * blocks, 4L * (D / blocks));                    // one (row, block) at a time
+        }
+    }
+
+    private static void ForwardRows(RowJob j, int rb0, int rb1)
+    {
+        int dg = j.N;
+        for (int rb = rb0; rb < rb1; rb++)
+        {
+            float* gr = j.P0 + (nint)rb * 3 * dg, hr = j.P1 + (nint)rb * dg, or = j.P2 + (nint)rb * dg;
+            for (int k = 0; k < dg; k += 16)
             {
-                float* gr = pg + (nint)rb * 3 * dg, hr = ph + (nint)rb * dg, or = po + (nint)rb * dg;
-                for (int j = 0; j < dg; j += 16)
-                {
-                    var mask = j + 16 <= dg ? V.AllBitsSet : RowSimd.Mask(dg - j);
-                    var (_, c, u) = Gates(gr + j, dg, mask);
-                    var hv = RowSimd.Load(hr + j, mask, V.Zero);
-                    RowSimd.Store(or + j, mask, hv + u * (c - hv));
-                }
+                var mask = k + 16 <= dg ? V.AllBitsSet : RowSimd.Mask(dg - k);
+                var (_, c, u) = Gates(gr + k, dg, mask);
+                var hv = RowSimd.Load(hr + k, mask, V.Zero);
+                RowSimd.Store(or + k, mask, hv + u * (c - hv));
             }
+        }
     }
 
     /// <summary>
@@ -52,42 +62,54 @@ public static unsafe class GruGateKernel
             throw new ArgumentException($"gru_gate_backward: gradient spans ({dGates.Length}, {dH.Length}) are shorter than (rows, 3·{D}) and (rows, {D})");
         if (rows == 0 || D == 0) return;
         if (!RowSimd.Enabled) { Reference.Backward(gates, h, gOut, dGates, accumulateGates, dH, accumulateH, rows, D, blocks); return; }
-        int dg = D / blocks;
-        bool needG = !dGates.IsEmpty, needH = !dH.IsEmpty;
         fixed (float* pg = gates, ph = h, pgo = gOut, pdg = dGates, pdh = dH)
-            for (int rb = 0; rb < rows * blocks; rb++)
+        {
+            var job = RowJob.Current;
+            job.Body = &BackwardRows;
+            job.P0 = pg; job.P1 = ph; job.P2 = pgo; job.P3 = pdg; job.P4 = pdh; job.N = D / blocks;
+            job.B0 = accumulateGates; job.B1 = accumulateH;
+            job.Run(rows * blocks, 8L * (D / blocks));
+        }
+    }
+
+    private static void BackwardRows(RowJob j, int rb0, int rb1)
+    {
+        int dg = j.N;
+        bool needG = j.P3 != null, needH = j.P4 != null, accumulateGates = j.B0, accumulateH = j.B1;
+        float* pg = j.P0, ph = j.P1, pgo = j.P2, pdg = j.P3, pdh = j.P4;
+        for (int rb = rb0; rb < rb1; rb++)
+        {
+            nint og = (nint)rb * 3 * dg, oh = (nint)rb * dg;
+            for (int k = 0; k < dg; k += 16)
             {
-                nint og = (nint)rb * 3 * dg, oh = (nint)rb * dg;
-                for (int j = 0; j < dg; j += 16)
+                var mask = k + 16 <= dg ? V.AllBitsSet : RowSimd.Mask(dg - k);
+                var go = RowSimd.Load(pgo + oh + k, mask, V.Zero);
+                var (r, c, u) = Gates(pg + og + k, dg, mask);
+                if (needH)
                 {
-                    var mask = j + 16 <= dg ? V.AllBitsSet : RowSimd.Mask(dg - j);
-                    var go = RowSimd.Load(pgo + oh + j, mask, V.Zero);
-                    var (r, c, u) = Gates(pg + og + j, dg, mask);
-                    if (needH)
-                    {
-                        var d = go * (V.One - u);
-                        if (accumulateH) d += RowSimd.Load(pdh + oh + j, mask, V.Zero);
-                        RowSimd.Store(pdh + oh + j, mask, d);
-                    }
-                    if (!needG) continue;
-                    var hv = RowSimd.Load(ph + oh + j, mask, V.Zero);
-                    var dt = go * u * (V.One - c * c);                       // through tanh
-                    var cc = RowSimd.Load(pg + og + dg + j, mask, V.Zero);
-                    var dr = dt * cc * r * (V.One - r);
-                    var dc = dt * r;
-                    var du = go * (c - hv) * u * (V.One - u);
-                    float* d0 = pdg + og + j;
-                    if (accumulateGates)
-                    {
-                        dr += RowSimd.Load(d0, mask, V.Zero);
-                        dc += RowSimd.Load(d0 + dg, mask, V.Zero);
-                        du += RowSimd.Load(d0 + 2 * dg, mask, V.Zero);
-                    }
-                    RowSimd.Store(d0, mask, dr);
-                    RowSimd.Store(d0 + dg, mask, dc);
-                    RowSimd.Store(d0 + 2 * dg, mask, du);
+                    var d = go * (V.One - u);
+                    if (accumulateH) d += RowSimd.Load(pdh + oh + k, mask, V.Zero);
+                    RowSimd.Store(pdh + oh + k, mask, d);
                 }
+                if (!needG) continue;
+                var hv = RowSimd.Load(ph + oh + k, mask, V.Zero);
+                var dt = go * u * (V.One - c * c);                           // through tanh
+                var cc = RowSimd.Load(pg + og + dg + k, mask, V.Zero);
+                var dr = dt * cc * r * (V.One - r);
+                var dc = dt * r;
+                var du = go * (c - hv) * u * (V.One - u);
+                float* d0 = pdg + og + k;
+                if (accumulateGates)
+                {
+                    dr += RowSimd.Load(d0, mask, V.Zero);
+                    dc += RowSimd.Load(d0 + dg, mask, V.Zero);
+                    du += RowSimd.Load(d0 + 2 * dg, mask, V.Zero);
+                }
+                RowSimd.Store(d0, mask, dr);
+                RowSimd.Store(d0 + dg, mask, dc);
+                RowSimd.Store(d0 + 2 * dg, mask, du);
             }
+        }
     }
 
     // (reset, candidate, update) of 16 units from the three gate rows of one block.

@@ -21,32 +21,46 @@ public static unsafe class RowNorm
         Check(rows, n, x.Length, y.Length, gamma, beta, stats);
         if (rows == 0 || n == 0) return;
         if (!RowSimd.Enabled) { Reference.Forward(x, gamma, beta, y, stats, rows, n, eps, centered, silu); return; }
-        bool hasG = !gamma.IsEmpty, hasB = !beta.IsEmpty, keep = !stats.IsEmpty;
         fixed (float* px = x, py = y, pg = gamma, pb = beta, ps = stats)
-            for (int r = 0; r < rows; r++)
+        {
+            var job = RowJob.Current;
+            job.Body = &ForwardRows;
+            job.P0 = px; job.P1 = py; job.P2 = pg; job.P3 = pb; job.P4 = ps; job.N = n; job.F0 = eps; job.B0 = centered; job.B1 = silu;
+            job.Run(rows, 2L * n);
+        }
+    }
+
+    private static void ForwardRows(RowJob j, int r0, int r1)
+    {
+        int n = j.N;
+        float eps = j.F0;
+        bool centered = j.B0, silu = j.B1;
+        float* px = j.P0, py = j.P1, pg = j.P2, pb = j.P3, ps = j.P4;
+        bool hasG = pg != null, hasB = pb != null, keep = ps != null;
+        for (int r = r0; r < r1; r++)
+        {
+            float* xr = px + (nint)r * n, yr = py + (nint)r * n;
+            float mean = 0f, ss;
+            if (centered)
             {
-                float* xr = px + (nint)r * n, yr = py + (nint)r * n;
-                float mean = 0f, ss;
-                if (centered)
-                {
-                    mean = RowSimd.RowSum(xr, n) / n;
-                    ss = SumSquares(xr, n, Vector512.Create(mean));
-                }
-                else ss = SumSquares(xr, n, V.Zero);
-                float rstd = 1f / MathF.Sqrt(ss / n + eps);
-                var vm = Vector512.Create(mean); var vr = Vector512.Create(rstd);
-                for (int i = 0; i < n; i += 16)
-                {
-                    bool full = i + 16 <= n;
-                    var mask = full ? V.AllBitsSet : RowSimd.Mask(n - i);
-                    var v = (RowSimd.Load(xr + i, mask, V.Zero) - vm) * vr;
-                    if (hasG) v *= RowSimd.Load(pg + i, mask, V.Zero);
-                    if (hasB) v += RowSimd.Load(pb + i, mask, V.Zero);
-                    if (silu) v *= Ew.Sigmoid(v);
-                    if (full) Vector512.Store(v, yr + i); else RowSimd.Store(yr + i, mask, v);
-                }
-                if (keep) { ps[2 * r] = mean; ps[2 * r + 1] = rstd; }
+                mean = RowSimd.RowSum(xr, n) / n;
+                ss = SumSquares(xr, n, Vector512.Create(mean));
             }
+            else ss = SumSquares(xr, n, V.Zero);
+            float rstd = 1f / MathF.Sqrt(ss / n + eps);
+            var vm = Vector512.Create(mean); var vr = Vector512.Create(rstd);
+            for (int i = 0; i < n; i += 16)
+            {
+                bool full = i + 16 <= n;
+                var mask = full ? V.AllBitsSet : RowSimd.Mask(n - i);
+                var v = (RowSimd.Load(xr + i, mask, V.Zero) - vm) * vr;
+                if (hasG) v *= RowSimd.Load(pg + i, mask, V.Zero);
+                if (hasB) v += RowSimd.Load(pb + i, mask, V.Zero);
+                if (silu) v *= Ew.Sigmoid(v);
+                if (full) Vector512.Store(v, yr + i); else RowSimd.Store(yr + i, mask, v);
+            }
+            if (keep) { ps[2 * r] = mean; ps[2 * r + 1] = rstd; }
+        }
     }
 
     /// <summary>

@@ -28,14 +28,38 @@ public static unsafe partial class RowSoftmax
         if (rows == 0 || n == 0) return;
         if (!RowSimd.Enabled) { Reference.Forward(x, y, rows, n, log); return; }
         fixed (float* px = x, py = y)
+            Run(px, py, null, rows, n, log ? Kind.Log : Kind.Soft, 0f);
+    }
+
+    // Splits the rows over the worker pool (RowJob); every block runs the path its row length takes.
+    private static void Run(float* x, float* y, float* lp, int rows, int n, Kind kind, float unimix)
+    {
+        var job = RowJob.Current;
+        job.Body = &ForwardRows;
+        job.P0 = x; job.P1 = y; job.P2 = lp; job.N = n; job.I0 = (int)kind; job.F0 = unimix;
+        job.Run(rows, (kind == Kind.Unimix ? 3L : 2L) * n);
+    }
+
+    private static void ForwardRows(RowJob j, int r0, int r1)
+    {
+        int n = j.N, rows = r1 - r0;
+        var kind = (Kind)j.I0;
+        float unimix = j.F0;
+        nint o = (nint)r0 * n;
+        float* x = j.P0 + o, y = j.P1 + o, lp = j.P2 == null ? null : j.P2 + o;
+        if (RowSoftmaxShort.Handles(n))
         {
-            if (RowSoftmaxShort.Handles(n))
-            {
-                RowSoftmaxShort.Forward(px, py, null, rows * n, n, log ? RowSoftmaxShort.Kind.Log : RowSoftmaxShort.Kind.Soft, 0f);
-                return;
-            }
-            if (n < 16) { ShortForward(px, py, rows, n, log ? Kind.Log : Kind.Soft, 0f, null); return; }
-            for (int r = 0; r < rows; r++) RowForward(px + (nint)r * n, py + (nint)r * n, n, log);
+            var k = kind switch { Kind.Log => RowSoftmaxShort.Kind.Log, Kind.Soft => RowSoftmaxShort.Kind.Soft, _ => RowSoftmaxShort.Kind.Unimix };
+            RowSoftmaxShort.Forward(x, y, lp, rows * n, n, k, unimix);
+            return;
+        }
+        if (n < 16) { ShortForward(x, y, rows, n, kind, unimix, lp); return; }
+        float a = 1f - unimix, b = unimix / n;
+        for (int r = 0; r < rows; r++)
+        {
+            nint ro = (nint)r * n;
+            RowForward(x + ro, y + ro, n, log: kind == Kind.Log);
+            if (kind == Kind.Unimix) MixTail(y + ro, lp + ro, n, a, b);
         }
     }
 
@@ -48,17 +72,7 @@ public static unsafe partial class RowSoftmax
         if (rows == 0 || n == 0) return;
         if (!RowSimd.Enabled) { Reference.Unimix(x, p, lp, rows, n, unimix); return; }
         fixed (float* px = x, pp = p, plp = lp)
-        {
-            if (RowSoftmaxShort.Handles(n)) { RowSoftmaxShort.Forward(px, pp, plp, rows * n, n, RowSoftmaxShort.Kind.Unimix, unimix); return; }
-            if (n < 16) { ShortForward(px, pp, rows, n, Kind.Unimix, unimix, plp); return; }
-            float a = 1f - unimix, b = unimix / n;
-            for (int r = 0; r < rows; r++)
-            {
-                nint o = (nint)r * n;
-                RowForward(px + o, pp + o, n, log: false);
-                MixTail(pp + o, plp + o, n, a, b);
-            }
-        }
+            Run(px, pp, plp, rows, n, Kind.Unimix, unimix);
     }
 
     /// <summary>y[r] = log Σ_k exp(x[r, k]), computed stably.</summary>
@@ -168,7 +182,11 @@ public static unsafe partial class RowSoftmax
                 m[r] = mx;
                 for (int k = 0; k < n; k++) t[r * n + k] = xr[k] - mx;
             }
-            Simd.Map<Ew.Exp>(new ReadOnlySpan<float>(t, len), new Span<float>(t, len));
+            for (int i = 0; i < len; i += 16)                           // vector exp on every element, the tail masked,
+            {                                                           // so results do not depend on block boundaries
+                var mask = i + 16 <= len ? V.AllBitsSet : RowSimd.Mask(len - i);
+                RowSimd.Store(t + i, mask, Ew.VExp(RowSimd.Load(t + i, mask, V.Zero)));
+            }
             for (int r = 0; r < br; r++)
             {
                 float* tr = t + r * n, yr = yb + r * n;

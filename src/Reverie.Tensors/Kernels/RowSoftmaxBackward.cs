@@ -20,18 +20,38 @@ public static unsafe partial class RowSoftmaxGrad
         if (rows == 0 || n == 0) return;
         if (!RowSimd.Enabled) { RowSoftmax.Reference.Backward(g, y, gx, rows, n, log, accumulate); return; }
         fixed (float* pg = g, py = y, pgx = gx)
+            Run(pg, py, pgx, rows, n, log ? RowSoftmaxShort.Kind.Log : RowSoftmaxShort.Kind.Soft, 0f, false, accumulate);
+    }
+
+    // Splits the rows over the worker pool (RowJob); each block takes the path its row length takes.
+    private static void Run(float* g, float* y, float* gx, int rows, int n, RowSoftmaxShort.Kind kind, float unimix, bool ofLogProbs, bool accumulate)
+    {
+        var job = RowJob.Current;
+        job.Body = &BackwardRows;
+        job.P0 = g; job.P1 = y; job.P2 = gx; job.N = n; job.I0 = (int)kind; job.F0 = unimix; job.B0 = ofLogProbs; job.B1 = accumulate;
+        job.Run(rows, 3L * n);
+    }
+
+    private static void BackwardRows(RowJob j, int r0, int r1)
+    {
+        int n = j.N;
+        var kind = (RowSoftmaxShort.Kind)j.I0;
+        float unimix = j.F0;
+        bool ofLogProbs = j.B0, accumulate = j.B1;
+        nint o0 = (nint)r0 * n;
+        float* g = j.P0 + o0, y = j.P1 + o0, gx = j.P2 + o0;
+        if (RowSoftmaxShort.Handles(n))
         {
-            if (RowSoftmaxShort.Handles(n))
-            {
-                RowSoftmaxShort.Backward(pg, py, pgx, rows * n, n, log ? RowSoftmaxShort.Kind.Log : RowSoftmaxShort.Kind.Soft, 0f, false, accumulate);
-                return;
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                nint o = (nint)r * n;
-                if (log) LogRow(pg + o, py + o, pgx + o, n, accumulate);
-                else SoftRow(pg + o, py + o, pgx + o, n, accumulate, V.Zero, divideByP: false);
-            }
+            RowSoftmaxShort.Backward(g, y, gx, (r1 - r0) * n, n, kind, unimix, ofLogProbs, accumulate);
+            return;
+        }
+        var b = Vector512.Create(kind == RowSoftmaxShort.Kind.Unimix ? unimix / n : 0f);
+        float scale = kind == RowSoftmaxShort.Kind.Unimix ? 1f / (1f - unimix) : 1f;
+        for (int r = 0; r < r1 - r0; r++)
+        {
+            nint o = (nint)r * n;
+            if (kind == RowSoftmaxShort.Kind.Log) LogRow(g + o, y + o, gx + o, n, accumulate);
+            else SoftRow(g + o, y + o, gx + o, n, accumulate, b, ofLogProbs && kind == RowSoftmaxShort.Kind.Unimix, scale);
         }
     }
 
@@ -45,20 +65,8 @@ public static unsafe partial class RowSoftmaxGrad
         CheckSpans("unimix_backward", rows, n, g.Length, p.Length, gx.Length);
         if (rows == 0 || n == 0) return;
         if (!RowSimd.Enabled) { RowSoftmax.Reference.UnimixBackward(g, p, gx, rows, n, unimix, ofLogProbs, accumulate); return; }
-        var b = Vector512.Create(unimix / n);
         fixed (float* pg = g, pp = p, pgx = gx)
-        {
-            if (RowSoftmaxShort.Handles(n))
-            {
-                RowSoftmaxShort.Backward(pg, pp, pgx, rows * n, n, RowSoftmaxShort.Kind.Unimix, unimix, ofLogProbs, accumulate);
-                return;
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                nint o = (nint)r * n;
-                SoftRow(pg + o, pp + o, pgx + o, n, accumulate, b, ofLogProbs, 1f / (1f - unimix));
-            }
-        }
+            Run(pg, pp, pgx, rows, n, RowSoftmaxShort.Kind.Unimix, unimix, ofLogProbs, accumulate);
     }
 
     private static void CheckSpans(string op, int rows, int n, int a, int b, int c)
