@@ -30,10 +30,21 @@ public static partial class GemmCpuWorkload
     /// <summary>Seconds of CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).</summary>
     public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
 
-    /// <summary>Hook for A/B experiments: apply one GEMM_AB setting (none are wired in at the moment).</summary>
+    /// <summary>Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks; empty: defaults).</summary>
     private static void Apply(string setting)
     {
-        if (setting.Length != 0) throw new ArgumentException($"gemmcpu: no tunable settings are wired in ('{setting}')");
+        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336;
+        foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = kv.Split('=');
+            int v = parts.Length == 2 && int.TryParse(parts[1], out int x) && x > 0 ? x : throw new ArgumentException($"gemmcpu: bad GEMM_AB setting '{kv}'");
+            switch (parts[0])
+            {
+                case "kc": GemmPackedJob.KC = v; break;
+                case "mc": GemmPackedJob.MC = v; break;
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc)");
+            }
+        }
     }
 
     private static unsafe void Micro()
@@ -80,19 +91,21 @@ public static partial class GemmCpuWorkload
         foreach (var (name, ta, tb, M, N, K, beta) in Shapes)
         {
             if (only != null && !name.Contains(only)) continue;
-            var A = new float[M * K]; var B = new float[K * N]; var C = new float[M * N];
+            // GEMM_PAD=p pads every row of A, B and C by p floats (a probe for 4 KB aliasing of power-of-two strides).
+            int pad = int.TryParse(Environment.GetEnvironmentVariable("GEMM_PAD"), out int pd) ? pd : 0;
+            int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+            var A = new float[(ta ? K : M) * lda]; var B = new float[(tb ? N : K) * ldb]; var C = new float[M * ldc];
             for (int i = 0; i < A.Length; i++) A[i] = (i * 7919 % 1000) / 1000f - 0.5f;
             for (int i = 0; i < B.Length; i++) B[i] = (i * 104729 % 1000) / 1000f - 0.5f;
-            int lda = ta ? M : K, ldb = tb ? K : N;
             bool usePeer = false;
             void Call()
             {
-                if (!usePeer) { Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, N); return; }
+                if (!usePeer) { Gemm.Sgemm(ta, tb, M, N, K, 1f, A, lda, B, ldb, beta, C, ldc); return; }
                 unsafe
                 {
                     fixed (float* pa = A, pb = B, pc = C)
                         ((delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm)(
-                            101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1f, pa, lda, pb, ldb, beta, pc, N);
+                            101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1f, pa, lda, pb, ldb, beta, pc, ldc);
                 }
             }
             Apply(settings[0]);

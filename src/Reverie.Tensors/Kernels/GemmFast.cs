@@ -87,8 +87,7 @@ internal static unsafe class GemmFast
         job.Overwrite = overwrite;
         job.Bias = bias;
         job.Bp = bufs.B(GemmTallJob.BFloats(N, K));
-        job.PackB();
-        job.Prepare();
+        job.Prepare(parts);
         GemmPool.Run(job, parts);
     }
 

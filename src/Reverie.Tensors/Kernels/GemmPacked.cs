@@ -39,14 +39,16 @@ internal abstract unsafe class GemmArgsJob : GemmJob
 /// </summary>
 internal sealed unsafe class GemmPackedJob : GemmArgsJob
 {
-    public const int KC = 512, MC = 336, NC = 4096;
+    public const int NC = 4096;
+    /// <summary>Depth and row blocks (fields, not constants, so the gemmcpu bench can A/B them).</summary>
+    internal static int KC = 512, MC = 336;
     /// <summary>Packed-B column blocks beyond this many floats (half of a 1 MB L2) do not stay cached between units.</summary>
     private const long BigBlockFloats = 1L << 17;
 
     /// <summary>The shared packed-B buffer (from the calling thread's buffers).</summary>
     public float* Bp;
     public int Kc;
-    private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups;
+    private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups, _threads;
     // Per panel (jBlock, kBlock, panel): 0 not packed, 1 being packed, 2 ready.
     private int[] _ready = [];
 
@@ -60,6 +62,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     {
         const int MR = GemmMicro.MR;
         _nc = NcPadded(N);
+        _threads = Math.Max(1, threads);
         _panelsMax = _nc / GemmMicro.NR;
         _kBlocks = (K + Kc - 1) / Kc;
         int jBlocks = (N + NC - 1) / NC, slivers = (M + MR - 1) / MR;
@@ -99,8 +102,12 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 GemmPack.ASliver(TransA, A, Lda, i0 + ir, Math.Min(MR, mc - ir), pc, kc, Ap + (nint)ir * kc);
             float* bk = bBlock + (nint)pc * _nc;
             int flag0 = (jb * _kBlocks + kb) * _panelsMax;
-            for (int p = 0; p < panels; p++)
+            // Threads starting together begin at different panels, so they pack different ones instead of one packing
+            // while the other waits for it (the order of panels does not change any C element's arithmetic).
+            int start = unit % _threads * panels / _threads;
+            for (int q = 0; q < panels; q++)
             {
+                int p = (start + q) % panels;
                 float* bp = bk + (nint)p * kc * NR, c = C + i0 * Ldc + jc + p * NR;
                 int nr = Math.Min(NR, nc - p * NR);
                 EnsurePanel(flag0 + p, pc, kc, jc + p * NR, nr, bp);

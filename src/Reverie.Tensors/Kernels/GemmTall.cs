@@ -13,7 +13,7 @@ namespace Reverie.Tensors.Kernels;
 /// small here (K·N), removes the A packing that dominates the blocked kernel when N and K are small.
 /// Every C element gets one FMA chain over all of K, so results depend on the shape only. (Blocking K so that
 /// a B block stays in L1 measured no better: the 64-column panel streams from L2 fast enough.)
-/// Units are blocks of 7-row tiles; the calling thread packs B before the units start.
+/// Units are blocks of 7-row tiles; B's panels are packed on demand by the units (see Prepare).
 /// </summary>
 internal sealed unsafe class GemmTallJob : GemmArgsJob
 {
@@ -32,41 +32,51 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
     /// <summary>Floats of the packed B buffer for a shape.</summary>
     public static long BFloats(int N, int K) => (long)(N + NR - 1) / NR * NR * K;
 
-    /// <summary>Packs op(B) into 64-column panels (call on the calling thread after Set, before Prepare).</summary>
-    public void PackB()
+    /// <summary>Packs panel <paramref name="p"/> of op(B) (64 columns, zero-padded past N) into its place in <see cref="Bp"/>.</summary>
+    private void PackPanel(int p)
     {
-        _panels = (N + NR - 1) / NR;
-        for (int p = 0; p < _panels; p++)
+        float* dst = Bp + (nint)p * K * NR;
+        int j0 = p * NR, n = Math.Min(NR, N - j0);
+        if (TransB)
         {
-            float* dst = Bp + (nint)p * K * NR;
-            int j0 = p * NR, n = Math.Min(NR, N - j0);
-            if (TransB)
-            {
-                // op(B)(k, j) = B[j·ldb + k]: 16×16 register transposes; rows past N come out as zeros.
-                for (int jj = 0; jj < NR; jj += 16)
-                    for (int k0 = 0; k0 < K; k0 += 16)
-                        GemmTranspose.Block(B + (j0 + jj) * Ldb + k0, Ldb, Math.Clamp(n - jj, 0, 16), Math.Min(16, K - k0), dst + k0 * NR + jj, NR);
-                continue;
-            }
-            var m0 = RowSimd.Mask(Math.Clamp(n, 0, 16)); var m1 = RowSimd.Mask(Math.Clamp(n - 16, 0, 16));
-            var m2 = RowSimd.Mask(Math.Clamp(n - 32, 0, 16)); var m3 = RowSimd.Mask(Math.Clamp(n - 48, 0, 16));
-            float* src = B + j0;
-            for (int k = 0; k < K; k++, src += Ldb, dst += NR)
-            {
-                var z = Vector512<float>.Zero;
-                Vector512.Store(RowSimd.Load(src, m0, z), dst);
-                Vector512.Store(RowSimd.Load(src + 16, m1, z), dst + 16);
-                Vector512.Store(RowSimd.Load(src + 32, m2, z), dst + 32);
-                Vector512.Store(RowSimd.Load(src + 48, m3, z), dst + 48);
-            }
+            // op(B)(k, j) = B[j·ldb + k]: 16×16 register transposes; rows past N come out as zeros.
+            for (int jj = 0; jj < NR; jj += 16)
+                for (int k0 = 0; k0 < K; k0 += 16)
+                    GemmTranspose.Block(B + (j0 + jj) * Ldb + k0, Ldb, Math.Clamp(n - jj, 0, 16), Math.Min(16, K - k0), dst + k0 * NR + jj, NR);
+            return;
+        }
+        var m0 = RowSimd.Mask(Math.Clamp(n, 0, 16)); var m1 = RowSimd.Mask(Math.Clamp(n - 16, 0, 16));
+        var m2 = RowSimd.Mask(Math.Clamp(n - 32, 0, 16)); var m3 = RowSimd.Mask(Math.Clamp(n - 48, 0, 16));
+        float* src = B + j0;
+        for (int k = 0; k < K; k++, src += Ldb, dst += NR)
+        {
+            var z = Vector512<float>.Zero;
+            Vector512.Store(RowSimd.Load(src, m0, z), dst);
+            Vector512.Store(RowSimd.Load(src + 16, m1, z), dst + 16);
+            Vector512.Store(RowSimd.Load(src + 32, m2, z), dst + 32);
+            Vector512.Store(RowSimd.Load(src + 48, m3, z), dst + 48);
         }
     }
 
-    /// <summary>Sets up the units (after PackB).</summary>
-    public void Prepare()
+    // Per panel: 0 not packed, 1 being packed, 2 ready.
+    private int[] _ready = [];
+    private int _tilesPerUnit, _threads;
+
+    /// <summary>
+    /// Sets up the units and panel flags (after Set and Bp) for <paramref name="threads"/> threads. Panels are packed
+    /// on demand by the first unit that needs them, and unit u starts at panel (u mod T)·panels/T for T threads, so
+    /// threads starting together pack different panels instead of one packing while the other waits. With more than one thread the
+    /// units shrink to about four per thread (sq256 has 37 tiles: 5 units of 8 left a 3:2 split at 2 threads).
+    /// </summary>
+    public void Prepare(int threads)
     {
+        _panels = (N + NR - 1) / NR;
+        if (_ready.Length < _panels) _ready = new int[Math.Max(_panels, 2 * _ready.Length)];
+        else Array.Clear(_ready, 0, _panels);
         _tiles = (M + MR - 1) / MR;
-        Begin((_tiles + TilesPerUnit - 1) / TilesPerUnit);
+        _threads = Math.Max(1, threads);
+        _tilesPerUnit = threads <= 1 ? TilesPerUnit : Math.Clamp(_tiles / (4 * threads), 1, TilesPerUnit);
+        Begin((_tiles + _tilesPerUnit - 1) / _tilesPerUnit);
     }
 
     public override void Work()
@@ -74,9 +84,12 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
         int u;
         while ((u = Claim()) >= 0)
         {
-            int t0 = u * TilesPerUnit, t1 = Math.Min(_tiles, t0 + TilesPerUnit);
-            for (int p = 0; p < _panels; p++)
+            int t0 = u * _tilesPerUnit, t1 = Math.Min(_tiles, t0 + _tilesPerUnit);
+            int start = u % _threads * _panels / _threads;
+            for (int q = 0; q < _panels; q++)
             {
+                int p = (start + q) % _panels;
+                EnsurePanel(p);
                 int j0 = p * NR, n = Math.Min(NR, N - j0);
                 float* bp = Bp + (nint)p * K * NR;
                 for (int t = t0; t < t1; t++)
@@ -86,6 +99,21 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
                 }
             }
         }
+    }
+
+    /// <summary>Makes sure panel p is packed: packs it if nobody has started, else waits for the thread packing it.</summary>
+    private void EnsurePanel(int p)
+    {
+        ref int f = ref _ready[p];
+        if (Volatile.Read(ref f) == 2) return;
+        if (Interlocked.CompareExchange(ref f, 1, 0) == 0)
+        {
+            PackPanel(p);
+            Volatile.Write(ref f, 2);
+            return;
+        }
+        var sw = new SpinWait();
+        while (Volatile.Read(ref f) != 2) sw.SpinOnce(sleep1Threshold: -1);
     }
 
     private static void Tile(int mr, int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha, bool overwrite, float* bias)
