@@ -42,6 +42,9 @@ public sealed record RunConfig : IConfigValidation
     /// <summary>Env steps between checkpoints (one is also written at exit).</summary>
     public long CheckpointEvery { get; init; } = 10_000;
 
+    /// <summary>Wall-clock minutes after which a checkpoint is also written, whatever the step (0: off).</summary>
+    public double CheckpointMinutes { get; init; } = 15;
+
     /// <summary>Env steps between evaluations (0: no evaluation).</summary>
     public long EvalEvery { get; init; } = 10_000;
 
@@ -97,6 +100,7 @@ public sealed record RunConfig : IConfigValidation
         if (Pretrain < 0) yield return ("pretrain", $"must be at least 0, got {Pretrain}");
         if (LogEvery < 1) yield return ("log_every", $"must be at least 1, got {LogEvery}");
         if (CheckpointEvery < 1) yield return ("checkpoint_every", $"must be at least 1, got {CheckpointEvery}");
+        if (!(CheckpointMinutes >= 0) || double.IsInfinity(CheckpointMinutes)) yield return ("checkpoint_minutes", $"must be a finite number >= 0 (0: off), got {CheckpointMinutes}");
         if (EvalEvery < 0) yield return ("eval_every", $"must be at least 0, got {EvalEvery}");
         if (EvalEpisodes < 0) yield return ("eval_episodes", $"must be at least 0, got {EvalEpisodes}");
         if (ImageSize is < 8 or > 1024) yield return ("image_size", $"must be in [8, 1024], got {ImageSize}");

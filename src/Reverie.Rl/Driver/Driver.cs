@@ -47,6 +47,7 @@ public sealed partial class Driver : IDisposable
     private readonly Dictionary<string, (double Sum, int Count)> _trainMetrics = [];
     private readonly Queue<double> _recentReturns = new();
     private readonly Stopwatch _clock = new();
+    private readonly Stopwatch _lastSave = new();
     private double _elapsedBefore;
 
     /// <summary>
@@ -107,6 +108,7 @@ public sealed partial class Driver : IDisposable
     {
         Announce();
         _clock.Restart();
+        _lastSave.Restart();
         var obs = _env.Reset(Options.Seed + (ulong)Counters.EnvSteps);
         object carry = _agent.InitPolicy(_env.Count);
         while (Counters.EnvSteps < Options.Steps && !stop.IsCancellationRequested)
@@ -125,7 +127,7 @@ public sealed partial class Driver : IDisposable
             if (Crossed(before, now, Options.LogEvery)) LogMetrics();
             if (Crossed(before, now, Options.ReportEvery) && !prefill) Report();
             if (Crossed(before, now, Options.EvalEvery)) Evaluate();
-            if (Crossed(before, now, Options.CheckpointEvery)) Save();
+            if (Crossed(before, now, Options.CheckpointEvery) || SaveIsDue()) Save();
             _view?.Update(new ProgressSnapshot(now, Counters.Updates, RecentReturn(), null));
             Stepped?.Invoke(now);
         }
@@ -145,7 +147,11 @@ public sealed partial class Driver : IDisposable
         content.Extra["driver.ratio_state"] = double.IsNaN(_ratio.State) ? null : _ratio.State;
         _agent.Save(content);
         Checkpoint.Save(RunDir, content);
+        _lastSave.Restart();
     }
+
+    // The wall-clock trigger (run.checkpoint_minutes); saving reads state only, so it never changes what the run computes.
+    private bool SaveIsDue() => Options.CheckpointMinutes > 0 && _lastSave.Elapsed.TotalMinutes >= Options.CheckpointMinutes;
 
     private void Restore(CheckpointContent content)
     {

@@ -52,6 +52,12 @@ public sealed record DriverOptions
     /// <summary>Period of checkpoints (0: only at exit).</summary>
     public long CheckpointEvery { get; init; } = 10_000;
 
+    /// <summary>
+    /// Wall-clock minutes after which a checkpoint is also written (0: off), so a slow run (a model-based agent on a
+    /// CPU can take hours per 10k steps) loses at most this much when it is killed.
+    /// </summary>
+    public double CheckpointMinutes { get; init; }
+
     /// <summary>The run's seed: envs, replay sampling, prefill actions and the agent derive from it.</summary>
     public ulong Seed { get; init; }
 
@@ -61,7 +67,8 @@ public sealed record DriverOptions
         Steps = run.Steps, Envs = run.Envs, TrainRatio = run.TrainRatio, BatchSize = run.BatchSize,
         BatchLength = run.BatchLength, Prefill = run.Prefill, Pretrain = run.Pretrain, ReplayCapacity = run.ReplayCapacity,
         ReplayChunk = run.ReplayChunk, EvalEvery = run.EvalEvery, EvalEpisodes = run.EvalEpisodes,
-        LogEvery = run.LogEvery, ReportEvery = run.EvalEvery, CheckpointEvery = run.CheckpointEvery, Seed = run.Seed,
+        LogEvery = run.LogEvery, ReportEvery = run.EvalEvery, CheckpointEvery = run.CheckpointEvery,
+        CheckpointMinutes = run.CheckpointMinutes, Seed = run.Seed,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting (config names).</summary>
@@ -77,6 +84,7 @@ public sealed record DriverOptions
         Check(Pretrain >= 0, $"run.pretrain must be >= 0, got {Pretrain}");
         Check(ReplayCapacity >= 1, $"run.replay_capacity must be >= 1, got {ReplayCapacity}");
         Check(ReplayChunk >= 1, $"run.replay_chunk must be >= 1, got {ReplayChunk}");
+        Check(CheckpointMinutes >= 0 && double.IsFinite(CheckpointMinutes), $"run.checkpoint_minutes must be finite and >= 0, got {CheckpointMinutes}");
         Check(EvalEvery >= 0 && LogEvery >= 0 && ReportEvery >= 0 && CheckpointEvery >= 0,
             "run.eval_every, run.log_every, run.report_every and run.checkpoint_every must be >= 0");
         Check(EvalEpisodes >= 0, $"run.eval_episodes must be >= 0, got {EvalEpisodes}");

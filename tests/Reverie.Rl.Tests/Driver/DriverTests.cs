@@ -98,6 +98,26 @@ public class DriverTests
     }
 
     [Fact]
+    public void AWallClockCheckpointIsWrittenAfterCheckpointMinutesWithoutChangingTheRun()
+    {
+        string dir = NewDir();
+        long savedAt = -1;
+        var timed = Options with { CheckpointEvery = 0, CheckpointMinutes = 2.0 / 60 };   // 2 s, no step-based saves
+        var (_, d, agent) = Run(dir, timed, setup: driver => driver.Stepped += s =>
+        {
+            if (s == 300) Thread.Sleep(2100);                                            // the next step is past 2 s
+            if (s == 302) savedAt = Reverie.Rl.Checkpoints.Checkpoint.Load(dir)!.Counters.EnvSteps;
+        });
+        Assert.Equal(302, savedAt);
+        var (_, plain, plainAgent) = Run(NewDir(), Options with { CheckpointEvery = 0 });
+        Assert.Equal(plain.Counters.Updates, d.Counters.Updates);
+        Assert.Equal(plainAgent.PolicyRows, agent.PolicyRows);
+        Assert.Equal(plain.Replay.Count, d.Replay.Count);
+        var e = Assert.Throws<ArgumentException>(() => (Options with { CheckpointMinutes = double.NaN }).Validate());
+        Assert.Contains("run.checkpoint_minutes", e.Message);
+    }
+
+    [Fact]
     public void TrainRatioHandsOutFractionalUpdates()
     {
         var r = new TrainRatio(trainRatio: 8, batchSize: 4, batchLength: 8);   // 0.25 updates per env step
