@@ -16,6 +16,8 @@ internal sealed unsafe class RowJob : GemmJob
     public float* P0, P1, P2, P3, P4, P5, P6;
     public int N, I0, I1;
     public float F0;
+    /// <summary>The coefficients of an Adam step (OptimKernels.AdamParallel).</summary>
+    public Optim.AdamCoefficients Adam;
     public bool B0, B1, B2;
     private int _rows, _rowsPerUnit;
 

@@ -78,6 +78,6 @@ public class Adam : Optimizer
             NegStepSize = (float)(-(lr / bc1)),
             L2 = _decoupled ? 0f : (float)WeightDecay,
         };
-        OptimKernels.Adam(param, grad, State(0, index), State(1, index), c);
+        OptimKernels.AdamParallel(param, grad, State(0, index), State(1, index), c);
     }
 }

@@ -5,6 +5,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Reverie.Tensors.Kernels;
 using V = System.Numerics.Vector<float>;
 
 namespace Reverie.Tensors.Optim;
@@ -79,6 +80,55 @@ internal static class OptimKernels
             }
         }
         for (; i < n; i++) AdamScalar(ref Unsafe.Add(ref pr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), c);
+    }
+
+    /// <summary>Floats per block when an elementwise update is split over the worker pool.</summary>
+    private const int Block = 4096;
+
+    /// <summary>
+    /// <see cref="Adam"/>, split into blocks of 4096 floats that the calling thread and the sgemm pool's workers
+    /// claim when the tensor has at least <see cref="RowJob.ParallelFloats"/> floats (the update is elementwise, so
+    /// the bits are the same for any number of threads). Memory-bound: one core's streams do not saturate the bus.
+    /// </summary>
+    public static unsafe void AdamParallel(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in AdamCoefficients c)
+    {
+        int n = p.Length;
+        if (n < RowJob.ParallelFloats || GemmPool.MaxParts <= 1) { Adam(p, g, m, v, c); return; }
+        Check(n, g.Length, m.Length, v.Length, "adam");
+        fixed (float* pp = p, gp = g, mp = m, vp = v)
+        {
+            var job = RowJob.Current;
+            job.P0 = pp; job.P1 = gp; job.P2 = mp; job.P3 = vp; job.N = n; job.Adam = c;
+            job.Body = &AdamBlocks;
+            job.Run((n + Block - 1) / Block, Block);
+        }
+    }
+
+    private static unsafe void AdamBlocks(RowJob j, int r0, int r1)
+    {
+        int i0 = r0 * Block, len = Math.Min(j.N, r1 * Block) - i0;
+        Adam(new Span<float>(j.P0 + i0, len), new ReadOnlySpan<float>(j.P1 + i0, len), new Span<float>(j.P2 + i0, len),
+            new Span<float>(j.P3 + i0, len), j.Adam);
+    }
+
+    /// <summary>Zeroes a span, split over the worker pool like <see cref="AdamParallel"/> when it is large.</summary>
+    public static unsafe void ClearParallel(Span<float> x)
+    {
+        int n = x.Length;
+        if (n < RowJob.ParallelFloats || GemmPool.MaxParts <= 1) { x.Clear(); return; }
+        fixed (float* px = x)
+        {
+            var job = RowJob.Current;
+            job.P0 = px; job.N = n;
+            job.Body = &ClearBlocks;
+            job.Run((n + Block - 1) / Block, Block);
+        }
+    }
+
+    private static unsafe void ClearBlocks(RowJob j, int r0, int r1)
+    {
+        int i0 = r0 * Block;
+        new Span<float>(j.P0 + i0, Math.Min(j.N, r1 * Block) - i0).Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -122,7 +122,8 @@ public abstract class Optimizer
     /// <summary>Sets every existing gradient to zero in place (gradients that are null stay null).</summary>
     public void ZeroGrad()
     {
-        foreach (var p in _params) p.Grad?.Span.Clear();
+        foreach (var p in _params)
+            if (p.Grad is { } g) OptimKernels.ClearParallel(g.Span);
     }
 
     /// <summary>

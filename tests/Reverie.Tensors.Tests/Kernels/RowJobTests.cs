@@ -87,4 +87,28 @@ public class RowJobTests
         double top = bins.Values[^1];                                          // float exps on bins up to 4.9e8
         for (int r = 0; r < R; r++) CheckOp.AssertClose(ys[r], yf[r], 2e-6 * top, 0, $"decode[{r}]");
     }
+
+    [Fact]
+    public void Large_adam_steps_and_clears_are_bit_identical_for_one_and_two_threads_and_equal_the_serial_kernel()
+    {
+        const int n = 300_007;                                       // 73 blocks of 4096 and a ragged tail
+        var p0 = Data(n, 1); var g = Data(n, 2); var m0 = Data(n, 3); var v0 = Data(n, 4);
+        for (int i = 0; i < n; i++) v0[i] = MathF.Abs(v0[i]);
+        var c = new Reverie.Tensors.Optim.AdamCoefficients
+        {
+            B1 = 0.9f, OneMinusB1 = 0.1f, B2 = 0.999f, OneMinusB2 = 0.001f, Bc2Sqrt = 0.3f, Eps = 1e-8f, NegStepSize = -1e-3f, L2 = 0.01f,
+        };
+        float[][] Step(bool parallel)
+        {
+            float[] p = (float[])p0.Clone(), m = (float[])m0.Clone(), v = (float[])v0.Clone(), z = (float[])g.Clone();
+            if (parallel) { Reverie.Tensors.Optim.OptimKernels.AdamParallel(p, g, m, v, c); Reverie.Tensors.Optim.OptimKernels.ClearParallel(z); }
+            else Reverie.Tensors.Optim.OptimKernels.Adam(p, g, m, v, c);
+            return [p, m, v, z];
+        }
+        SameForOneAndTwoThreads("adam", () => Step(parallel: true));
+        var serial = Step(parallel: false);
+        var two = With(2, () => Step(parallel: true));
+        for (int i = 0; i < 3; i++) Assert.True(serial[i].AsSpan().SequenceEqual(two[i]), $"adam output {i}: the split kernel differs from the serial one");
+        Assert.All(two[3], x => Assert.Equal(0f, x));
+    }
 }
