@@ -25,6 +25,23 @@ internal abstract unsafe class GemmArgsJob : GemmJob
         return (K + blocks - 1) / blocks;
     }
 
+    /// <summary>
+    /// Lazy packing of a shared buffer part (a B panel) by whichever thread needs it first; its flag is 0 (not packed),
+    /// 1 (being packed) or 2 (ready). True: the caller claimed it and must pack it, then call <see cref="MarkPacked"/>.
+    /// False: it is ready (after waiting for the thread packing it), so no thread ever waits at a barrier.
+    /// </summary>
+    protected static bool ClaimPacking(ref int flag)
+    {
+        if (Volatile.Read(ref flag) == 2) return false;
+        if (Interlocked.CompareExchange(ref flag, 1, 0) == 0) return true;
+        var sw = new SpinWait();
+        while (Volatile.Read(ref flag) != 2) sw.SpinOnce(sleep1Threshold: -1);
+        return false;
+    }
+
+    /// <summary>Publishes a part claimed with <see cref="ClaimPacking"/> as packed.</summary>
+    protected static void MarkPacked(ref int flag) => Volatile.Write(ref flag, 2);
+
     /// <summary>Items per unit so that <paramref name="items"/> make about 4 units per thread (at least 1, at most <paramref name="max"/>).</summary>
     public static int UnitSize(int items, int threads, int max) => Math.Clamp(items / (4 * threads), 1, max);
 }
@@ -49,7 +66,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     public float* Bp;
     public int Kc;
     private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups, _threads;
-    // Per panel (jBlock, kBlock, panel): 0 not packed, 1 being packed, 2 ready.
+    // Per panel (jBlock, kBlock, panel): the ClaimPacking flags.
     private int[] _ready = [];
 
     /// <summary>Floats the shared packed-B buffer needs for this shape (all of op(B), in panels).</summary>
@@ -110,25 +127,15 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 int p = (start + q) % panels;
                 float* bp = bk + (nint)p * kc * NR, c = C + i0 * Ldc + jc + p * NR;
                 int nr = Math.Min(NR, nc - p * NR);
-                EnsurePanel(flag0 + p, pc, kc, jc + p * NR, nr, bp);
+                ref int flag = ref _ready[flag0 + p];
+                if (ClaimPacking(ref flag))
+                {
+                    GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, nr, bp);
+                    MarkPacked(ref flag);
+                }
                 for (int ir = 0; ir < mc; ir += MR)
                     GemmMicro.Tile(Math.Min(MR, mc - ir), nr, kc, Ap + (nint)ir * kc, bp, NR, c + ir * Ldc, Ldc, Alpha);
             }
         }
-    }
-
-    /// <summary>Makes sure a B panel is packed: packs it if nobody has started, else waits for the thread packing it.</summary>
-    private void EnsurePanel(int flag, int pc, int kc, int j0, int nr, float* dst)
-    {
-        ref int f = ref _ready[flag];
-        if (Volatile.Read(ref f) == 2) return;
-        if (Interlocked.CompareExchange(ref f, 1, 0) == 0)
-        {
-            GemmPack.BPanels(TransB, B, Ldb, pc, kc, j0, nr, dst);
-            Volatile.Write(ref f, 2);
-            return;
-        }
-        var sw = new SpinWait();
-        while (Volatile.Read(ref f) != 2) sw.SpinOnce(sleep1Threshold: -1);
     }
 }

@@ -58,7 +58,7 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
         }
     }
 
-    // Per panel: 0 not packed, 1 being packed, 2 ready.
+    // Per panel: the ClaimPacking flags.
     private int[] _ready = [];
     private int _tilesPerUnit, _threads;
 
@@ -89,7 +89,12 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
             for (int q = 0; q < _panels; q++)
             {
                 int p = (start + q) % _panels;
-                EnsurePanel(p);
+                ref int flag = ref _ready[p];
+                if (ClaimPacking(ref flag))
+                {
+                    PackPanel(p);
+                    MarkPacked(ref flag);
+                }
                 int j0 = p * NR, n = Math.Min(NR, N - j0);
                 float* bp = Bp + (nint)p * K * NR;
                 for (int t = t0; t < t1; t++)
@@ -99,21 +104,6 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
                 }
             }
         }
-    }
-
-    /// <summary>Makes sure panel p is packed: packs it if nobody has started, else waits for the thread packing it.</summary>
-    private void EnsurePanel(int p)
-    {
-        ref int f = ref _ready[p];
-        if (Volatile.Read(ref f) == 2) return;
-        if (Interlocked.CompareExchange(ref f, 1, 0) == 0)
-        {
-            PackPanel(p);
-            Volatile.Write(ref f, 2);
-            return;
-        }
-        var sw = new SpinWait();
-        while (Volatile.Read(ref f) != 2) sw.SpinOnce(sleep1Threshold: -1);
     }
 
     private static void Tile(int mr, int n, int K, float* a, nint lda, float* b, float* c, nint ldc, float alpha, bool overwrite, float* bias)
