@@ -12,18 +12,22 @@ public static class DreamerWorkload
 
     public static void Run1m(BenchOptions o) => Run(o, "1m");
     public static void Run12m(BenchOptions o) => Run(o, "12m");
+    /// <summary>dreamer_pixels: the same step at size1m on 64x64 RGB images only (the `pixels` preset's model), no peer.</summary>
+    public static void RunPixels(BenchOptions o) => Run(o, "1m", pixels: true);
 
-    private static void Run(BenchOptions o, string size)
+    private static void Run(BenchOptions o, string size, bool pixels = false)
     {
         Gemm.MaxThreads = o.Threads;
         var cfg = new DreamerConfig().WithSize("size" + size) with { Opt = new OptConfig { Warmup = 0 } };
-        var learner = new DreamerLearner(cfg, new ObsLayout(ObsDim, 0, 0, 0), ActDim, discrete: false, seed: 0);
+        var layout = pixels ? new ObsLayout(0, 64, 64, 3) : new ObsLayout(ObsDim, 0, 0, 0);
+        var learner = new DreamerLearner(cfg, layout, ActDim, discrete: false, seed: 0);
         var rng = new Rng(0);
-        var obs = Tensor.Randn(new Shape(Batch * Seq, ObsDim), rng);
+        var obs = pixels ? null : Tensor.Randn(new Shape(Batch * Seq, ObsDim), rng);
+        var image = pixels ? Tensor.Uniform(new Shape(Batch * Seq, 3, 64, 64), rng, -0.5f, 0.5f) : null;
         var act = Tensor.Uniform(new Shape(Batch, Seq, ActDim), rng, -1f, 1f);
         var rew = Tensor.Uniform(new Shape(Batch, Seq), rng, 0f, 1f);
         var zeros = Tensor.Zeros(new Shape(Batch, Seq));
-        var batch = new DreamerBatch(new ObsTensors(obs, null), act, rew, zeros, zeros, zeros);
+        var batch = new DreamerBatch(new ObsTensors(obs, image), act, rew, zeros, zeros, zeros);
         void Step() => learner.Train(batch);
 
         int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
@@ -47,7 +51,7 @@ public static class DreamerWorkload
         static double Median(List<double> xs, int skip) { var a = xs.Skip(skip).Order().ToArray(); return Math.Round(a[a.Length / 2], 1); }
         Report.Line(new
         {
-            Workload = "dreamerv3_" + size, Threads = o.Threads, Params = parms,
+            Workload = pixels ? "dreamer_pixels" : "dreamerv3_" + size, Threads = o.Threads, Params = parms,
             MedianMs = Math.Round(best, 2), RepMedians = reps.Select(r => Math.Round(r, 2)).ToArray(),
             ThreadCpuMs = Median(cpu, warmup), ProcessCpuMs = Median(proc, warmup), AllocatedKb = Median(alloc, warmup),
             Gen0 = GC.CollectionCount(0), Gen2 = GC.CollectionCount(2), PoolRentsPerStep = rents, PoolReturnsPerStep = returns, PoolFreshPerStep = fresh, SharedRents = shared,

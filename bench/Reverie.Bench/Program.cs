@@ -16,6 +16,7 @@ var workloads = new Dictionary<string, Action<BenchOptions>>
     ["dreamer-ops"] = DreamerOpsWorkload.Run,
     ["smallgemm"] = SmallGemmProbe.Run,
     ["dreamerv3_1m"] = DreamerWorkload.Run1m,
+    ["dreamer_pixels"] = DreamerWorkload.RunPixels,
     ["dreamerv3_12m"] = DreamerWorkload.Run12m,
     ["tdmpc2"] = TdMpc2Workload.Update,
     ["tdmpc2-size1"] = o => TdMpc2Workload.Update(o, 1),

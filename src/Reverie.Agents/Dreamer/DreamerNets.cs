@@ -71,11 +71,23 @@ internal static class DreamerLayers
         _ => null,
     };
 
-    /// <summary>Norm over the channel axis of (N, C, H, W), then the activation.</summary>
+    /// <summary>
+    /// Norm over the channel axis of (N, C, H, W), then the activation: one channel-norm kernel (fused with SiLU) for
+    /// the LayerNorm and RmsNorm modules, without permuting to channels-last and back.
+    /// </summary>
     public static Tensor ChannelNormAct(Tensor x, ILayer? norm, string act)
     {
-        if (norm is not null) x = norm.Forward(x.Permute(0, 2, 3, 1)).Permute(0, 3, 1, 2);   // (N, C, H, W)
-        return x.Activation(act);
+        bool silu = act is "silu" or "swish";
+        switch (norm)
+        {
+            case null: return x.Activation(act);
+            case LayerNorm ln:
+                return silu ? Tensor.ChannelNormSilu(x, ln.Weight, ln.Bias, ln.Eps, centered: true) : Tensor.ChannelNorm(x, ln.Weight, ln.Bias, ln.Eps).Activation(act);
+            case RmsNorm rn:
+                return silu ? Tensor.ChannelNormSilu(x, rn.Weight, null, rn.Eps, centered: false) : Tensor.ChannelNorm(x, rn.Weight, null, rn.Eps, centered: false).Activation(act);
+            default:
+                return norm.Forward(x.Permute(0, 2, 3, 1)).Permute(0, 3, 1, 2).Activation(act);   // (N, C, H, W)
+        }
     }
 }
 

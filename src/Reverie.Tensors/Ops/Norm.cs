@@ -1,6 +1,7 @@
-// Fused normalization ops over the last axis: LayerNorm and RmsNorm, each one forward kernel and
-// one hand-written backward kernel (Kernels/RowNorm.cs).
+// Fused normalization ops over the last axis (LayerNorm and RmsNorm, Kernels/RowNorm.cs) and over the channel axis
+// of feature maps (ChannelNorm, Kernels/ChannelNorm.cs), each one forward kernel and one hand-written backward kernel.
 using Reverie.Tensors.Kernels;
+using ChannelNormKernels = Reverie.Tensors.Kernels.ChannelNorm;
 
 namespace Reverie.Tensors;
 
@@ -46,6 +47,51 @@ public sealed partial class Tensor
         if (record)
             Record(y, op, NormInputs(x, gamma, beta), g =>
                 NormBackward(x, gamma, beta, stats!, g, rows, n, centered, silu));
+        return y;
+    }
+
+    /// <summary>
+    /// Layer normalization over the channel axis of feature maps x (N, C, ...): at every image n and position s,
+    /// y[n, c, s] = (x[n, c, s] − mean_c) / √(var_c + eps) · gamma[c] + beta[c] (biased variance over the C channels),
+    /// as LayerNorm over C on the channels-last permutation, without the permutes (one kernel each way). With
+    /// <paramref name="centered"/> false it is RmsNorm over the channels (beta must then be null). gamma and beta are
+    /// optional, (C,).
+    /// </summary>
+    /// <exception cref="ArgumentException">x has fewer than 2 axes, gamma or beta is not (C,), or eps is negative or not finite.</exception>
+    public static Tensor ChannelNorm(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered = true) =>
+        ChannelNormCore(centered ? "channel_layer_norm" : "channel_rms_norm", x, gamma, beta, eps, centered, silu: false);
+
+    /// <summary>silu(ChannelNorm(x)) as one op (DreamerV3's conv → norm → SiLU stages).</summary>
+    public static Tensor ChannelNormSilu(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered) =>
+        ChannelNormCore(centered ? "channel_layer_norm_silu" : "channel_rms_norm_silu", x, gamma, beta, eps, centered, silu: true);
+
+    private static Tensor ChannelNormCore(string op, Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered, bool silu)
+    {
+        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be (N, C, ...) with at least 2 axes, got {x.Shape}");
+        int N = x.Shape[0], C = x.Shape[1];
+        int S = N == 0 || C == 0 ? x.Shape.Prod(2, x.Rank) : x.Size / (N * C);
+        if (gamma is not null && (gamma.Rank != 1 || gamma.Shape[0] != C))
+            throw new ArgumentException($"{op}: gamma {gamma.Shape} does not match the channel axis of input {x.Shape}; expected ({C},)");
+        if (beta is not null && (!centered || beta.Rank != 1 || beta.Shape[0] != C))
+            throw new ArgumentException(centered ? $"{op}: beta {beta.Shape} does not match the channel axis of input {x.Shape}; expected ({C},)" : $"{op}: takes no beta");
+        if (!(eps >= 0f) || float.IsInfinity(eps))
+            throw new ArgumentException($"{op}: eps must be a finite value >= 0, got {eps}");
+        var y = Empty(x.Shape);
+        bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
+        Tensor? stats = record ? Empty(new Shape(N, 2, S)) : null;   // per image: the mean plane, then the rstd plane
+        ChannelNormKernels.Forward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span,
+            stats is null ? default : stats.Span, N, C, S, eps, centered, silu);
+        if (DebugChecks) CheckFinite(y, op, x);
+        if (record)
+            Record(y, op, NormInputs(x, gamma, beta), g =>
+            {
+                if (y.Size == 0) return;
+                float beta0 = 0f;
+                var dX = x.RequiresGrad ? x.GradDest(out beta0) : default;
+                ChannelNormKernels.Backward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, stats!.Span,
+                    g.Span, dX, gamma is not null && gamma.RequiresGrad ? gamma.GradSpan() : default,
+                    beta is not null && beta.RequiresGrad ? beta.GradSpan() : default, N, C, S, centered, beta0 != 0f, silu);
+            });
         return y;
     }
 

@@ -2,27 +2,12 @@
 // with and without gamma and beta, overwriting and accumulating dx.
 using Reverie.Tensors;
 using Reverie.Tensors.Kernels;
+using static Reverie.Tensors.Tests.Kernels.NormKernelData;
 
 namespace Reverie.Tensors.Tests.Kernels;
 
 public class RowNormTests
 {
-    private static float[] Data(int len, ulong seed, float scale = 2f, float shift = 0f)
-    {
-        var r = new Rng(seed);
-        var a = new float[len];
-        for (int i = 0; i < len; i++) a[i] = r.Normal() * scale + shift;
-        return a;
-    }
-
-    private static void Close(float[] expected, float[] actual, string what, float tol)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol + tol * Math.Abs(expected[i]),
-                $"{what}[{i}] of {expected.Length}: expected {expected[i]}, got {actual[i]}");
-    }
-
     [Fact]
     public void Forward_and_backward_match_the_reference_at_every_length()
     {

@@ -122,7 +122,9 @@ public class ConvTests
     {
         var rng = new Rng(5);
         foreach (var (c, h, w, kh, kw, s, p) in new[] { (1, 1, 1, 1, 1, 1, 0), (2, 5, 7, 3, 2, 1, 1), (3, 9, 8, 4, 4, 2, 1),
-                     (1, 4, 4, 5, 5, 1, 2), (2, 7, 3, 2, 3, 3, 2), (1, 6, 11, 3, 3, 2, 0), (2, 6, 5, 1, 1, 3, 0), (1, 3, 1100, 3, 4, 2, 3) })
+                     (1, 4, 4, 5, 5, 1, 2), (2, 7, 3, 2, 3, 3, 2), (1, 6, 11, 3, 3, 2, 0), (2, 6, 5, 1, 1, 3, 0), (1, 3, 1100, 3, 4, 2, 3) }
+                     .Concat(Enumerable.Range(1, 70).SelectMany(w => new[] { (1, 3, w, 4, 4, 2, 1), (1, 3, w, 3, 3, 2, 0), (1, 3, w, 2, 5, 2, 2) })
+                         .Where(t => t.Item3 + 2 * t.Item7 >= t.Item5)))   // stride 2 at every width 1..70 (vector tails of the phase split)
         {
             var g = new ConvGeom(c, h, w, kh, kw, s, p);
             string what = $"({c},{h},{w}) k{kh}x{kw} s{s} p{p}";

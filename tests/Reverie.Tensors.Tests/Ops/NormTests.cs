@@ -183,4 +183,73 @@ public class NormTests
         e = Assert.Throws<ArgumentException>(() => Tensor.LayerNorm(Tensor.Scalar(1f), null, null, 1e-5f));
         Assert.Contains("scalar", e.Message);
     }
+
+    /// <summary>Double reference of the channel norms: x (N, C, S...) normalized over axis 1, then gamma, beta, silu.</summary>
+    private static Reference ChannelRef(Shape s, bool centered, bool hasGamma, bool hasBeta, double eps, bool silu) => inp =>
+    {
+        int N = s[0], C = s[1], S = s.Size / Math.Max(1, N * C);
+        var x = inp[0];
+        double[]? gamma = hasGamma ? inp[1] : null, beta = hasBeta ? inp[hasGamma ? 2 : 1] : null;
+        var y = new double[s.Size];
+        for (int n = 0; n < N; n++)
+            for (int p = 0; p < S; p++)
+            {
+                double mean = 0, sq = 0;
+                if (centered) { for (int c = 0; c < C; c++) mean += x[(n * C + c) * S + p]; mean /= C; }
+                for (int c = 0; c < C; c++) { double d = x[(n * C + c) * S + p] - mean; sq += d * d; }
+                double rstd = 1 / Math.Sqrt(sq / C + eps);
+                for (int c = 0; c < C; c++)
+                {
+                    double v = (x[(n * C + c) * S + p] - mean) * rstd * (gamma?[c] ?? 1) + (beta?[c] ?? 0);
+                    y[(n * C + c) * S + p] = silu ? v / (1 + Math.Exp(-v)) : v;
+                }
+            }
+        return y;
+    };
+
+    public static IEnumerable<object[]> ChannelCases()
+    {
+        int[][] shapes = [[2, 3, 4, 5], [1, 17, 3], [3, 1, 2, 2], [2, 5], [1, 4, 19]];
+        foreach (var d in shapes)
+            foreach (var (centered, gamma, beta) in new[] { (true, true, true), (true, false, true), (true, false, false), (false, true, false), (false, false, false) })
+                foreach (bool silu in new[] { false, true })
+                    yield return [d, centered, gamma, beta, silu];
+    }
+
+    [Theory]
+    [MemberData(nameof(ChannelCases))]
+    public void ChannelNorm_matches_reference_and_finite_differences(int[] dims, bool centered, bool hasGamma, bool hasBeta, bool silu)
+    {
+        var s = new Shape(dims);
+        var shapes = new List<Shape> { s };
+        if (hasGamma) shapes.Add(new Shape(s[1]));
+        if (hasBeta) shapes.Add(new Shape(s[1]));
+        Tensor Run(Tensor[] x)
+        {
+            Tensor? gamma = hasGamma ? x[1] : null, beta = hasBeta ? x[hasGamma ? 2 : 1] : null;
+            return silu ? Tensor.ChannelNormSilu(x[0], gamma, beta, 1e-4f, centered) : Tensor.ChannelNorm(x[0], gamma, beta, 1e-4f, centered);
+        }
+        CheckOp.Run("channel_norm", Run, ChannelRef(s, centered, hasGamma, hasBeta, 1e-4, silu), shapes.ToArray());
+    }
+
+    [Fact]
+    public void ChannelNorm_equals_LayerNorm_on_the_channels_last_permutation_and_checks_its_arguments()
+    {
+        var x = Tensor.Randn(new Shape(2, 6, 3, 5), new Rng(4));
+        var gamma = Tensor.Randn(new Shape(6), new Rng(5)); var beta = Tensor.Randn(new Shape(6), new Rng(6));
+        var viaPermute = Tensor.LayerNorm(x.Permute(0, 2, 3, 1), gamma, beta, 1e-4f).Permute(0, 3, 1, 2).ToArray();
+        var direct = Tensor.ChannelNorm(x, gamma, beta, 1e-4f).ToArray();
+        for (int i = 0; i < direct.Length; i++) Assert.Equal(viaPermute[i], direct[i], 5);
+
+        var e = Assert.Throws<ArgumentException>(() => Tensor.ChannelNorm(Tensor.Zeros(new Shape(4)), null, null, 1e-4f));
+        Assert.Contains("channel_layer_norm", e.Message);
+        Assert.Contains("(4,)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Tensor.ChannelNorm(x, Tensor.Ones(new Shape(5)), null, 1e-4f));
+        Assert.Contains("gamma (5,)", e.Message);
+        Assert.Contains("(2, 6, 3, 5)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Tensor.ChannelNorm(x, null, beta, 1e-4f, centered: false));
+        Assert.Contains("channel_rms_norm", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Tensor.ChannelNorm(x, null, null, float.NaN));
+        Assert.Contains("eps", e.Message);
+    }
 }
