@@ -20,6 +20,7 @@ public static class DreamerOpsWorkload
         var lat = P(1024, 32, 4); var lat2 = P(1024, 32, 4);
         var x64 = P(16384, 64); var g64 = P(64);
         var x512 = P(1024, 512); var g512 = P(512);
+        var x384 = P(1024, 384); var g384 = P(384); var b384 = P(384);
         var feat = P(16384, 640); var w = P(64, 640); var b = P(64);
         var cell = new BlockGruCell(512, 64, 8, [128, 6], new Rng(1));
         var deter = P(1024, 512); var stoch = P(1024, 128); var act = P(1024, 6);
@@ -37,6 +38,8 @@ public static class DreamerOpsWorkload
             ("onehot_unimix_sample (1024, 32, 4)", () => new OneHotCategorical(lat, 0.01f, 1).Sample(sampleRng)),
             ("kl_categorical (1024, 32, 4)", () => Kl.Categorical(lat, lat2, 0.01f, 1)),
             ("rms_norm (16384, 64)", () => Tensor.RmsNorm(x64, g64, 1e-4f)),
+            ("tdln_mish_unfused (1024, 384)", () => Tensor.LayerNorm(x384, g384, b384, 1e-5f).Mish()),
+            ("tdln_mish_fused (1024, 384)", () => Tensor.NormMish(x384, g384, b384, 1e-5f)),
             ("rms_norm (1024, 512)", () => Tensor.RmsNorm(x512, g512, 1e-4f)),
             ("silu (16384, 64)", () => x64.Silu()),
             ("linear (16384, 640)->64", () => Tensor.Linear(feat, w, b)),
@@ -82,10 +85,17 @@ public static class DreamerOpsWorkload
         float[] A(int n) { var a = new float[n]; rng.FillNormal(a); return a; }
         int R = 16384, n = 64;
         var x = A(R * n); var y = A(R * n); var g = A(R * n); var dx = A(R * n); var gam = A(n); var dg = A(n); var st = new float[2 * R];
+        var gam384 = A(384);
         var x255 = A(R * 255); var y255 = A(R * 255);
         var cases = new (string, Action)[]
         {
             ("RowNorm.Forward rms (16384, 64)", () => RowNorm.Forward(x, gam, default, y, st, R, n, 1e-4f, false)),
+            ("RowNorm.Forward ln (1024, 384)", () => RowNorm.Forward(x.AsSpan(0, 393216), gam384, gam384, y.AsSpan(0, 393216), st, 1024, 384, 1e-4f, true, NormActivation.None)),
+            ("RowNorm.Forward ln+mish (1024, 384)", () => RowNorm.Forward(x.AsSpan(0, 393216), gam384, gam384, y.AsSpan(0, 393216), st, 1024, 384, 1e-4f, true, NormActivation.Mish)),
+            ("RowNorm.Forward ln+silu (1024, 384)", () => RowNorm.Forward(x.AsSpan(0, 393216), gam384, gam384, y.AsSpan(0, 393216), st, 1024, 384, 1e-4f, true, NormActivation.Silu)),
+            ("RowNorm.Forward rms+silu (16384, 64)", () => RowNorm.Forward(x, gam, default, y, st, R, n, 1e-4f, false, NormActivation.Silu)),
+            ("Simd.Map<Silu> (16384, 64)", () => Simd.Map<Ew.Silu>(x, y)),
+            ("Simd.Map<Mish> (1024, 384)", () => Simd.Map<Ew.Mish>(x.AsSpan(0, 393216), y.AsSpan(0, 393216))),
             ("RowNorm.Backward rms (16384, 64)", () => RowNorm.Backward(x, gam, st, g, dx, dg, default, R, n, false, false)),
             ("RowSoftmax.Forward (16384, 255)", () => RowSoftmax.Forward(x255, y255, R, 255, false)),
             ("RowSoftmax.Forward (16384, 64)", () => RowSoftmax.Forward(x, y, R, 64, false)),

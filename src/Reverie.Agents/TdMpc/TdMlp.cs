@@ -79,7 +79,7 @@ public sealed class TdMlp : Module, ILayer
         {
             x = _hidden[i].Forward(x);
             if (i == 0 && _dropout > 0 && Training) x = Dropout(x);
-            x = _norms[i].Forward(x).Mish();
+            x = Tensor.NormMish(x, _norms[i].Weight, _norms[i].Bias, _norms[i].Eps);   // LayerNorm → Mish, one fused op
         }
         var y = _out.Forward(x);
         return _outNorm is null ? y : TdMath.SimNorm(_outNorm.Forward(y), _simnorm);

@@ -24,8 +24,8 @@ internal static class Layers
     };
 
     /// <summary>
-    /// act(norm(x)) (norm may be null): RmsNorm or LayerNorm followed by silu/swish runs as one fused op
-    /// (Tensor.NormSilu), anything else as the two ops.
+    /// act(norm(x)) (norm may be null): RmsNorm or LayerNorm followed by silu/swish or mish runs as one fused op
+    /// (Tensor.NormSilu, Tensor.NormMish), anything else as the two ops.
     /// </summary>
     internal static Tensor NormAct(ILayer? norm, Tensor x, string act)
     {
@@ -33,6 +33,11 @@ internal static class Layers
         {
             if (norm is RmsNorm rn && x.Rank > 0 && x.Shape[-1] == rn.Dim) return Tensor.NormSilu(x, rn.Weight, null, rn.Eps, centered: false);
             if (norm is LayerNorm ln && x.Rank > 0 && x.Shape[-1] == ln.Dim) return Tensor.NormSilu(x, ln.Weight, ln.Bias, ln.Eps, centered: true);
+        }
+        if (act == "mish")
+        {
+            if (norm is RmsNorm rn && x.Rank > 0 && x.Shape[-1] == rn.Dim) return Tensor.NormMish(x, rn.Weight, null, rn.Eps, centered: false);
+            if (norm is LayerNorm ln && x.Rank > 0 && x.Shape[-1] == ln.Dim) return Tensor.NormMish(x, ln.Weight, ln.Bias, ln.Eps, centered: true);
         }
         return (norm is null ? x : norm.Forward(x)).Activation(act);
     }

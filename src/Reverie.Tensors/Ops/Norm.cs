@@ -16,7 +16,7 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">x is a scalar, gamma or beta is not (n,), or eps is negative or not finite.</exception>
     public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float eps) =>
-        NormCore("layer_norm", x, gamma, beta, eps, centered: true, silu: false);
+        NormCore("layer_norm", x, gamma, beta, eps, centered: true, NormActivation.None);
 
     /// <summary>
     /// RMS normalization over the last axis: for each row of x (..., n),
@@ -25,16 +25,24 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">x is a scalar, gamma is not (n,), or eps is negative or not finite.</exception>
     public static Tensor RmsNorm(Tensor x, Tensor? gamma, float eps) =>
-        NormCore("rms_norm", x, gamma, null, eps, centered: false, silu: false);
+        NormCore("rms_norm", x, gamma, null, eps, centered: false, NormActivation.None);
 
     /// <summary>
     /// silu(layer_norm(x)) or silu(rms_norm(x)) as one op (DreamerV3's Linear → norm → SiLU layers): the
     /// normalized values never become a tensor, and the backward recomputes them per row.
     /// </summary>
     internal static Tensor NormSilu(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered) =>
-        NormCore(centered ? "layer_norm_silu" : "rms_norm_silu", x, gamma, centered ? beta : null, eps, centered, silu: true);
+        NormCore(centered ? "layer_norm_silu" : "rms_norm_silu", x, gamma, centered ? beta : null, eps, centered, NormActivation.Silu);
 
-    private static Tensor NormCore(string op, Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered, bool silu)
+    /// <summary>
+    /// mish(layer_norm(x)) (or mish(rms_norm(x)) when not <paramref name="centered"/>) as one op, TD-MPC2's
+    /// Linear → LayerNorm → Mish layers: one forward pass, and a backward that recomputes the normalized values per row.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="LayerNorm"/>.</exception>
+    public static Tensor NormMish(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered = true) =>
+        NormCore(centered ? "layer_norm_mish" : "rms_norm_mish", x, gamma, centered ? beta : null, eps, centered, NormActivation.Mish);
+
+    private static Tensor NormCore(string op, Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered, NormActivation act)
     {
         int n = CheckNormArgs(op, x, gamma, beta, eps);
         int rows = n == 0 ? x.Shape.Prod(0, x.Rank - 1) : x.Size / n;
@@ -42,11 +50,11 @@ public sealed partial class Tensor
         bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
         Tensor? stats = record ? Empty(new Shape(rows, 2)) : null; // (rows, [mean, rstd]), mean 0 when not centered
         RowNorm.Forward(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span,
-            stats is null ? default : stats.Span, rows, n, eps, centered, silu);
+            stats is null ? default : stats.Span, rows, n, eps, centered, act);
         if (DebugChecks) CheckFinite(y, op, x);
         if (record)
             Record(y, op, NormInputs(x, gamma, beta), g =>
-                NormBackward(x, gamma, beta, stats!, g, rows, n, centered, silu));
+                NormBackward(x, gamma, beta, stats!, g, rows, n, centered, act));
         return y;
     }
 
@@ -121,7 +129,7 @@ public sealed partial class Tensor
     /// dbeta += g; dgamma += g·xhat; dxhat = g·gamma;
     /// dx += rstd·(dxhat − [centered] mean(dxhat) − xhat·mean(dxhat·xhat)).
     /// </summary>
-    private static void NormBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, Tensor g, int rows, int n, bool centered, bool silu)
+    private static void NormBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, Tensor g, int rows, int n, bool centered, NormActivation act)
     {
         if (n == 0 || rows == 0) return;
         float beta0 = 0f;
@@ -130,6 +138,6 @@ public sealed partial class Tensor
         RowNorm.Backward(x.Span, gamma is null ? default : gamma.Span, stats.Span, g.Span, dX,
             gamma is not null && gamma.RequiresGrad ? gamma.GradSpan() : default,
             beta is not null && beta.RequiresGrad ? beta.GradSpan() : default, rows, n, centered, accumulate,
-            beta is null ? default : beta.Span, silu);
+            beta is null ? default : beta.Span, act);
     }
 }

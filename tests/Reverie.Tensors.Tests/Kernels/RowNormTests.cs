@@ -15,17 +15,17 @@ public class RowNormTests
             foreach (int rows in new[] { 1, 3 })
                 foreach (bool centered in new[] { false, true })
                     foreach (bool affine in new[] { false, true })
-                    foreach (bool silu in new[] { false, true })
+                    foreach (var act in Enum.GetValues<NormActivation>())
                     {
                         int len = rows * n;
-                        string what = $"{(centered ? "layer" : "rms")}_norm n={n} rows={rows} affine={affine} silu={silu}";
+                        string what = $"{(centered ? "layer" : "rms")}_norm n={n} rows={rows} affine={affine} act={act}";
                         var x = Data(len, (ulong)(n * 10 + rows), 2f, 0.5f);
                         var gam = affine ? Data(n, (ulong)n + 500, 0.5f, 1f) : [];
                         var bet = affine && centered ? Data(n, (ulong)n + 600) : [];
                         var yf = new float[len]; var ys = new float[len];
                         var sf = new float[2 * rows]; var ss = new float[2 * rows];
-                        RowNorm.Forward(x, gam, bet, yf, sf, rows, n, 1e-4f, centered, silu);
-                        RowNorm.Reference.Forward(x, gam, bet, ys, ss, rows, n, 1e-4f, centered, silu);
+                        RowNorm.Forward(x, gam, bet, yf, sf, rows, n, 1e-4f, centered, act);
+                        RowNorm.Reference.Forward(x, gam, bet, ys, ss, rows, n, 1e-4f, centered, act);
                         Close(ys, yf, what + " y", 1e-5f);
                         if (n > 0) Close(ss, sf, what + " stats", 1e-5f);
 
@@ -35,8 +35,8 @@ public class RowNormTests
                             var dxf = Data(len, 3, 1f); var dxs = (float[])dxf.Clone();
                             var dgf = Data(n, 4, 1f); var dgs = (float[])dgf.Clone();
                             var dbf = Data(n, 5, 1f); var dbs = (float[])dbf.Clone();
-                            RowNorm.Backward(x, gam, ss, g, dxf, affine ? dgf : default, affine && centered ? dbf : default, rows, n, centered, acc, bet, silu);
-                            RowNorm.Reference.Backward(x, gam, ss, g, dxs, affine ? dgs : default, affine && centered ? dbs : default, rows, n, centered, acc, bet, silu);
+                            RowNorm.Backward(x, gam, ss, g, dxf, affine ? dgf : default, affine && centered ? dbf : default, rows, n, centered, acc, bet, act);
+                            RowNorm.Reference.Backward(x, gam, ss, g, dxs, affine ? dgs : default, affine && centered ? dbs : default, rows, n, centered, acc, bet, act);
                             Close(dxs, dxf, what + $" dx acc={acc}", 2e-5f);
                             Close(dgs, dgf, what + " dgamma", 2e-5f);
                             Close(dbs, dbf, what + " dbeta", 2e-5f);

@@ -96,6 +96,23 @@ public class NormTests
         Assert.Contains("rms_norm_silu", e.Message);
     }
 
+    [Theory]
+    [InlineData(new[] { 3, 5 }, true)]
+    [InlineData(new[] { 2, 2, 19 }, false)]
+    [InlineData(new[] { 4, 17 }, true)]
+    [InlineData(new[] { 1, 1 }, true)]
+    public void Norm_mish_fused_op_matches_mish_of_the_norm(int[] dims, bool centered)
+    {
+        var s = new Shape(dims);
+        var norm = NormRef(s, centered, true, centered, 1e-4);
+        static double Mish(double v) => v * Math.Tanh(v > 20 ? v : Math.Log(1 + Math.Exp(v)));
+        CheckOp.Run(centered ? "layer_norm_mish" : "rms_norm_mish",
+            x => Tensor.NormMish(x[0], x[1], centered ? x[2] : null, 1e-4f, centered),
+            inp => norm(inp).Select(Mish).ToArray(), Shapes(s, true, centered));
+        var e = Assert.Throws<ArgumentException>(() => Tensor.NormMish(Tensor.Zeros(new Shape(2, 3)), Tensor.Zeros(new Shape(4)), null, 1e-4f));
+        Assert.Contains("layer_norm_mish", e.Message);
+    }
+
     [Fact]
     public void Every_row_length_0_to_70_matches_reference()
     {
