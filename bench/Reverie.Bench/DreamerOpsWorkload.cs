@@ -85,7 +85,7 @@ public static class DreamerOpsWorkload
         float[] A(int n) { var a = new float[n]; rng.FillNormal(a); return a; }
         int R = 16384, n = 64;
         var x = A(R * n); var y = A(R * n); var g = A(R * n); var dx = A(R * n); var gam = A(n); var dg = A(n); var st = new float[2 * R];
-        var gam384 = A(384);
+        var gam384 = A(384); var st2 = new float[131072];
         var x255 = A(R * 255); var y255 = A(R * 255);
         var cases = new (string, Action)[]
         {
@@ -95,6 +95,9 @@ public static class DreamerOpsWorkload
             ("RowNorm.Forward ln+silu (1024, 384)", () => RowNorm.Forward(x.AsSpan(0, 393216), gam384, gam384, y.AsSpan(0, 393216), st, 1024, 384, 1e-4f, true, NormActivation.Silu)),
             ("RowNorm.Forward rms+silu (16384, 64)", () => RowNorm.Forward(x, gam, default, y, st, R, n, 1e-4f, false, NormActivation.Silu)),
             ("Simd.Map<Silu> (16384, 64)", () => Simd.Map<Ew.Silu>(x, y)),
+            ("ChannelNorm.Forward ln (64, 8, 1024)", () => ChannelNorm.Forward(x.AsSpan(0, 524288), gam.AsSpan(0, 8), gam.AsSpan(8, 8), y.AsSpan(0, 524288), st2, 64, 8, 1024, 1e-4f, true, false)),
+            ("ChannelNorm.Forward ln+silu (64, 8, 1024)", () => ChannelNorm.Forward(x.AsSpan(0, 524288), gam.AsSpan(0, 8), gam.AsSpan(8, 8), y.AsSpan(0, 524288), st2, 64, 8, 1024, 1e-4f, true, true)),
+            ("Simd.Map<Silu> (64, 8, 1024)", () => Simd.Map<Ew.Silu>(x.AsSpan(0, 524288), y.AsSpan(0, 524288))),
             ("Simd.Map<Mish> (1024, 384)", () => Simd.Map<Ew.Mish>(x.AsSpan(0, 393216), y.AsSpan(0, 393216))),
             ("RowNorm.Backward rms (16384, 64)", () => RowNorm.Backward(x, gam, st, g, dx, dg, default, R, n, false, false)),
             ("RowSoftmax.Forward (16384, 255)", () => RowSoftmax.Forward(x255, y255, R, 255, false)),
