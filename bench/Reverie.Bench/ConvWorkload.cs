@@ -1,5 +1,6 @@
 // conv workload: the DreamerV3-style image encoder/decoder layers (64x64x3, kernel 4, stride 2,
-// padding 1, channels 32..256), forward and forward+backward per layer, ms and GFLOP/s.
+// padding 1, channels 32..256; CONV_DEPTH=d for the pixel presets' d·[2,3,4,4]), forward and forward+backward per layer,
+// ms and GFLOP/s.
 using System.Diagnostics;
 using Reverie.Tensors;
 using Reverie.Tensors.Kernels;
@@ -22,7 +23,15 @@ public static class ConvWorkload
         Gemm.MaxThreads = o.Threads;
         int batch = o.Iters > 0 ? o.Iters : 16;   // --iters sets the batch of images here
         var rng = new Rng(0);
-        foreach (var (name, t, cin, cout, hw) in Layers)
+        // CONV_DEPTH=d: the layers of the Dreamer pixel model with that depth (channels d·[2, 3, 4, 4], as the presets).
+        var layers = Layers;
+        if (int.TryParse(Environment.GetEnvironmentVariable("CONV_DEPTH"), out int d) && d > 0)
+        {
+            int[] ch = [3, 2 * d, 3 * d, 4 * d, 4 * d];
+            layers = [.. Enumerable.Range(0, 4).Select(i => ($"enc{i + 1} {ch[i]}->{ch[i + 1]} {64 >> i}x{64 >> i}", false, ch[i], ch[i + 1], 64 >> i)),
+                      .. Enumerable.Range(0, 4).Select(i => ($"dec{i + 1} {ch[4 - i]}->{ch[3 - i]} {4 << i}x{4 << i}", true, ch[4 - i], ch[3 - i], 4 << i))];
+        }
+        foreach (var (name, t, cin, cout, hw) in layers)
         {
             var x = Tensor.Randn(new Shape(batch, cin, hw, hw), rng).Keep();
             var w = Tensor.Randn(t ? new Shape(cin, cout, 4, 4) : new Shape(cout, cin, 4, 4), rng).Keep();
