@@ -11,6 +11,10 @@ internal static class ConvKernels
     private const int TargetCols = 4096;        // GEMM width worth batching images for
     private const int MaxScratch = 1 << 21;     // floats in one column buffer (8 MiB)
 
+    /// <summary>Whether 4x4 / stride-2 / padding-1 convolutions take the direct kernel (ConvDirect.cs); tests and benchmarks turn it off to compare.</summary>
+    [ThreadStatic] internal static bool NoDirect;
+    private static bool UseDirect => !NoDirect;
+
     /// <summary>When positive, caps the images per GEMM on this thread (tests use it to exercise grouping).</summary>
     [ThreadStatic] internal static int MaxGroupOverride;
 
@@ -42,6 +46,7 @@ internal static class ConvKernels
     /// <summary>y (N, O, Ho, Wo) = conv2d(x (N, C, H, W), w (O, C, kH, kW)) + b; b may be empty (no bias).</summary>
     public static void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int O, in ConvGeom g)
     {
+        if (UseDirect && ConvDirect.Takes(g)) { ConvDirect.Forward(x, w, b, y, N, O, g, accumulate: false); return; }
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         var col = BufferPool.Rent(rows * G * P);
         var tmp = G > 1 ? BufferPool.Rent(O * G * P) : null;
@@ -76,6 +81,11 @@ internal static class ConvKernels
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, O, P);
+        if (wantDx && UseDirect && ConvDirect.Takes(g))
+        {
+            ConvDirect.TransposeForward(gy, w, default, dx, N, O, g, accumulate: true);   // dx += conv_transpose2d(gy, W): no col2im
+            wantDx = false;
+        }
         if (!wantDx && !wantDw) return;
         var col = BufferPool.Rent(rows * G * P);
         var tmp = G > 1 ? BufferPool.Rent(O * G * P) : null;
@@ -113,6 +123,7 @@ internal static class ConvKernels
     /// </summary>
     public static void ConvTranspose2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int Cin, in ConvGeom g)
     {
+        if (UseDirect && ConvDirect.Takes(g)) { ConvDirect.TransposeForward(x, w, b, y, N, Cin, g, accumulate: false); return; }
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         y.Clear();
         var col = BufferPool.Rent(rows * G * P);
@@ -143,6 +154,11 @@ internal static class ConvKernels
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, g.C, g.H * g.W);
+        if (wantDx && UseDirect && ConvDirect.Takes(g))
+        {
+            ConvDirect.Forward(gy, w, default, dx, N, Cin, g, accumulate: true);   // dx += conv2d(gy, W): no column matrix
+            wantDx = false;
+        }
         if (!wantDx && !wantDw) return;
         var col = BufferPool.Rent(rows * G * P);
         var tmp = G > 1 ? BufferPool.Rent(Cin * G * P) : null;

@@ -241,4 +241,63 @@ public class ConvTests
         var t = Tensor.ConvTranspose2d(Tensor.Zeros(new Shape(0, 4, 4, 4)), Tensor.Zeros(new Shape(4, 3, 4, 4)), null, 2, 1);
         Assert.Equal(new Shape(0, 3, 8, 8), t.Shape);
     }
+
+    [Fact]
+    public void Direct_4x4_stride2_kernels_match_the_im2col_path()
+    {
+        // Widths with 1, 16 and more output columns (vector tails), channel counts across the blocks of 8, with and without
+        // bias, overwriting (the forwards) and accumulating (the input gradients), for conv2d and conv_transpose2d.
+        var rng = new Rng(17);
+        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (3, 5, 6, 34, 9), (1, 12, 4, 36, 17), (2, 2, 10, 30, 3), (1, 4, 2, 66, 16) })
+        {
+            var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
+            Assert.True(ConvDirect.Takes(g));
+            var x = new float[n * g.ImageSize]; rng.FillNormal(x);
+            var wt = new float[o * g.Rows]; rng.FillNormal(wt);
+            var b = new float[o]; rng.FillNormal(b);
+            foreach (bool bias in new[] { false, true })
+                foreach (bool acc in new[] { false, true })
+                {
+                    var y0 = new float[n * o * g.P]; rng.FillNormal(y0);
+                    var direct = (float[])y0.Clone();
+                    ConvDirect.Forward(x, wt, bias ? b : default, direct, n, o, g, acc);
+                    var expected = new float[y0.Length];
+                    try
+                    {
+                        ConvKernels.NoDirect = true;
+                        ConvKernels.Conv2dForward(x, wt, bias ? b : default, expected, n, o, g);
+                    }
+                    finally { ConvKernels.NoDirect = false; }
+                    if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
+                    for (int i = 0; i < expected.Length; i++)
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} [{i}]");
+                }
+        }
+        foreach (var (n, cin, hi, wi, cout) in new[] { (2, 8, 4, 32, 3), (1, 1, 1, 1, 1), (3, 5, 3, 17, 9), (1, 12, 2, 18, 17), (2, 3, 5, 15, 2), (1, 16, 4, 33, 12) })
+        {
+            var g = new ConvGeom(cout, 2 * hi, 2 * wi, 4, 4, 2, 1);   // the conv2d from the output (cout, 2hi, 2wi) back to x
+            var x = new float[n * cin * hi * wi]; rng.FillNormal(x);
+            var wt = new float[cin * g.Rows]; rng.FillNormal(wt);
+            var b = new float[cout]; rng.FillNormal(b);
+            foreach (bool bias in new[] { false, true })
+                foreach (bool acc in new[] { false, true })
+                {
+                    var y0 = new float[n * g.ImageSize]; rng.FillNormal(y0);
+                    var direct = (float[])y0.Clone();
+                    ConvDirect.TransposeForward(x, wt, bias ? b : default, direct, n, cin, g, acc);
+                    var expected = new float[y0.Length];
+                    try
+                    {
+                        ConvKernels.NoDirect = true;
+                        ConvKernels.ConvTranspose2dForward(x, wt, bias ? b : default, expected, n, cin, g);
+                    }
+                    finally { ConvKernels.NoDirect = false; }
+                    if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
+                    for (int i = 0; i < expected.Length; i++)
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} [{i}]");
+                }
+        }
+        Assert.False(ConvDirect.Takes(new ConvGeom(3, 7, 8, 4, 4, 2, 1)));   // odd height: the im2col path
+        Assert.False(ConvDirect.Takes(new ConvGeom(3, 8, 8, 3, 3, 2, 1)));
+    }
 }

@@ -1,0 +1,243 @@
+// ConvDirect: conv2d with a 4x4 kernel, stride 2, padding 1 (the world-model CNN layer) computed directly, without
+// an im2col matrix: 16 output columns per vector, built from the even/odd phases of three input loads.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using V = System.Runtime.Intrinsics.Vector512<float>;
+using VI = System.Runtime.Intrinsics.Vector512<int>;
+
+namespace Reverie.Tensors.Kernels;
+
+/// <summary>
+/// y[n, o, oh, ow] (=|+=) b[o] + Σ_c Σ_ki Σ_kj w[o, c, ki, kj] · x[n, c, 2·oh + ki − 1, 2·ow + kj − 1] (zero outside x),
+/// for x (N, C, H, W) with H and W even and y (N, O, H/2, W/2). For 16 outputs ow0..ow0+15 of one row, the inputs of
+/// tap kj are the columns base + kj + 2l (base = 2·ow0 − 1): the even and odd lanes of the 32 columns from base,
+/// and the same shifted by one output (the next column pair from a third load). Each (c, ki) costs three masked loads
+/// and four permutes, then 4 FMAs per output channel with the weight broadcast from memory; output channels go in
+/// blocks of 8 (32 accumulating FMAs per 4 permutes). Each y element sums its taps in the order (c, ki, kj), so results
+/// do not depend on the thread count (images are split over threads).
+/// </summary>
+internal static unsafe class ConvDirect
+{
+    /// <summary>Whether the direct kernel takes this convolution (AVX-512, kernel 4x4, stride 2, padding 1, even H and W).</summary>
+    public static bool Takes(in ConvGeom g) =>
+        RowSimd.Enabled && g.KH == 4 && g.KW == 4 && g.Stride == 2 && g.Pad == 1 && g.H % 2 == 0 && g.W % 2 == 0 && g.H > 0 && g.W > 0;
+
+    private static readonly VI Evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly VI Odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    // Lanes 1..15 of a, then lane 0 (ShiftE) or 1 (ShiftO) of b: the phase advanced by one output column.
+    private static readonly VI ShiftE = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    private static readonly VI ShiftO = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17);
+
+    /// <summary>
+    /// y (N, O, H/2, W/2) = conv2d(x, w (O, C, 4, 4)) + b, or y += conv2d(x, w) when <paramref name="accumulate"/>
+    /// (b may be empty). Geometry from <paramref name="g"/> (checked by <see cref="Takes"/>).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int O, in ConvGeom g, bool accumulate) =>
+        Launch("conv_direct", &Images, x, w, b, y, N, g.C, g.H, g.W, O, (long)N * g.ImageSize, (long)N * O * g.P, (long)O * g.Rows, g, accumulate);
+
+    // Checks the spans, then runs body over the N images: job.N = input channels, I0 × I1 = input height × width, F0 = output channels.
+    private static void Launch(string op, delegate*<RowJob, int, int, void> body, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
+        Span<float> y, int N, int cin, int h, int wd, int cout, long xs, long ys, long ws, in ConvGeom g, bool accumulate)
+    {
+        if (!Takes(g)) throw new ArgumentException($"{op}: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}");
+        if (x.Length < xs || y.Length < ys || w.Length < ws || (!b.IsEmpty && b.Length < cout))
+            throw new ArgumentException($"{op}: spans x {x.Length}, w {w.Length}, b {b.Length}, y {y.Length} are shorter than {xs}, {ws}, {cout}, {ys}");
+        if (N == 0 || cout == 0) return;
+        fixed (float* px = x, pw = w, pb = b, py = y)
+        {
+            var job = RowJob.Current;
+            job.Body = body;
+            job.P0 = px; job.P1 = pw; job.P2 = pb; job.P3 = py;
+            job.N = cin; job.I0 = h; job.I1 = wd; job.F0 = cout; job.B0 = accumulate;
+            job.Run(N, (long)cout * g.P * cin * 16);
+        }
+    }
+
+    private static void Images(RowJob j, int n0, int n1)
+    {
+        int C = j.N, H = j.I0, W = j.I1, O = (int)j.F0, Ho = H / 2, Wo = W / 2;
+        bool acc = j.B0;
+        float* w = j.P1, b = j.P2;
+        for (int n = n0; n < n1; n++)
+        {
+            float* xn = j.P0 + (nint)n * C * H * W, yn = j.P3 + (nint)n * O * Ho * Wo;
+            for (int ow0 = 0; ow0 < Wo; ow0 += 16)
+            {
+                int base0 = 2 * ow0 - 1;
+                // Column masks of the three loads (columns base0 + lane, + 16, + 32 inside [0, W)), and the output lanes.
+                var lane = Vector512<int>.Indices + Vector512.Create(base0);
+                var lim = Vector512.Create(W);
+                var m0 = Valid(lane, lim); var m1 = Valid(lane + Vector512.Create(16), lim); var m2 = Valid(lane + Vector512.Create(32), lim);
+                var mo = RowSimd.Mask(Math.Min(16, Wo - ow0));
+                for (int o0 = 0; o0 < O; o0 += 8)
+                {
+                    int ob = Math.Min(8, O - o0);
+                    for (int oh = 0; oh < Ho; oh++)
+                        Block(xn, w, b, yn, C, H, W, Ho, Wo, O, o0, ob, oh, ow0, base0, m0, m1, m2, mo, acc);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static V Valid(VI col, VI lim) =>
+        (Vector512.GreaterThanOrEqual(col, VI.Zero) & Vector512.LessThan(col, lim)).AsSingle();
+
+    // Outputs y[o0..o0+ob, oh, ow0..ow0+16) of one image.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block(float* xn, float* w, float* b, float* yn, int C, int H, int W, int Ho, int Wo, int O,
+        int o0, int ob, int oh, int ow0, int base0, V m0, V m1, V m2, V mo, bool acc)
+    {
+        V a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero, a4 = V.Zero, a5 = V.Zero, a6 = V.Zero, a7 = V.Zero;
+        var z = V.Zero;
+        for (int c = 0; c < C; c++)
+        {
+            for (int ki = 0; ki < 4; ki++)
+            {
+                int row = 2 * oh + ki - 1;
+                if ((uint)row >= (uint)H) continue;
+                float* src = xn + ((nint)c * H + row) * W + base0;
+                var v0 = RowSimd.Load(src, m0, z); var v1 = RowSimd.Load(src + 16, m1, z); var v2 = RowSimd.Load(src + 32, m2, z);
+                var e = Avx512F.PermuteVar16x32x2(v0, Evens, v1);       // columns base + 2l       (kj = 0)
+                var od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);       // columns base + 1 + 2l   (kj = 1)
+                var e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);      // columns base + 2 + 2l   (kj = 2)
+                var o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);     // columns base + 3 + 2l   (kj = 3)
+                float* wk = w + (((nint)o0 * C + c) * 4 + ki) * 4;      // w[o0, c, ki, 0]; + o·C·16 per channel
+                nint ws = (nint)C * 16;
+                a0 = Taps(a0, e, od, e2, o2, wk);
+                if (ob > 1) a1 = Taps(a1, e, od, e2, o2, wk + ws);
+                if (ob > 2) a2 = Taps(a2, e, od, e2, o2, wk + 2 * ws);
+                if (ob > 3) a3 = Taps(a3, e, od, e2, o2, wk + 3 * ws);
+                if (ob > 4) a4 = Taps(a4, e, od, e2, o2, wk + 4 * ws);
+                if (ob > 5) a5 = Taps(a5, e, od, e2, o2, wk + 5 * ws);
+                if (ob > 6) a6 = Taps(a6, e, od, e2, o2, wk + 6 * ws);
+                if (ob > 7) a7 = Taps(a7, e, od, e2, o2, wk + 7 * ws);
+            }
+        }
+        nint plane = (nint)Ho * Wo;
+        float* y0 = yn + (nint)o0 * plane + (nint)oh * Wo + ow0;
+        Put(y0, a0, b, o0, mo, acc);
+        if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
+        if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);
+        if (ob > 3) Put(y0 + 3 * plane, a3, b, o0 + 3, mo, acc);
+        if (ob > 4) Put(y0 + 4 * plane, a4, b, o0 + 4, mo, acc);
+        if (ob > 5) Put(y0 + 5 * plane, a5, b, o0 + 5, mo, acc);
+        if (ob > 6) Put(y0 + 6 * plane, a6, b, o0 + 6, mo, acc);
+        if (ob > 7) Put(y0 + 7 * plane, a7, b, o0 + 7, mo, acc);
+    }
+
+    // a + w[0]·e + w[1]·od + w[2]·e2 + w[3]·o2, in tap order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static V Taps(V a, V e, V od, V e2, V o2, float* wk)
+    {
+        a = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[0]), e, a);
+        a = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[1]), od, a);
+        a = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[2]), e2, a);
+        return Avx512F.FusedMultiplyAdd(Vector512.Create(wk[3]), o2, a);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* y, V a, float* b, int o, V mo, bool acc)
+    {
+        if (b != null) a += Vector512.Create(b[o]);
+        if (acc) a += RowSimd.Load(y, mo, V.Zero);
+        RowSimd.Store(y, mo, a);
+    }
+
+    // Output lanes 0..15 of the interleave E0 O0 E1 O1 ... (Lo), and 16..31 (Hi).
+    private static readonly VI ZipLo = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    private static readonly VI ZipHi = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+
+    /// <summary>
+    /// The transposed convolution (the adjoint of <see cref="Forward"/>): y[n, co, ih, iw] (=|+=) b[co] + Σ_ci Σ_ki Σ_kj
+    /// x[n, ci, oh, ow] · w[ci, co, ki, kj] over ih = 2·oh + ki − 1, iw = 2·ow + kj − 1, for x (N, Cin, Hi, Wi) and y (N, Cout,
+    /// 2·Hi, 2·Wi). <paramref name="g"/> is the geometry of the matching conv2d from y to x (C = Cout, H = 2·Hi, W = 2·Wi).
+    /// 16 input columns give 32 outputs: the even ones from taps kj = 1 (ow = l) and 3 (ow = l − 1), the odd ones from kj = 0
+    /// (ow = l + 1) and 2 (ow = l), so each (ci, ki) costs three shifted masked loads and 4 FMAs per output channel, and the
+    /// two phases are interleaved once per output row. Sums run over (ci, ki, kj) in order, for any thread count.
+    /// </summary>
+    public static void TransposeForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int Cin, in ConvGeom g, bool accumulate) =>
+        Launch("conv_transpose_direct", &TransposeImages, x, w, b, y, N, Cin, g.Ho, g.Wo, g.C, (long)N * Cin * g.P, (long)N * g.ImageSize, (long)Cin * g.Rows, g, accumulate);
+
+    private static void TransposeImages(RowJob j, int n0, int n1)
+    {
+        int Cin = j.N, Hi = j.I0, Wi = j.I1, Cout = (int)j.F0, H = 2 * Hi, W = 2 * Wi;
+        bool acc = j.B0;
+        float* w = j.P1, b = j.P2;
+        for (int n = n0; n < n1; n++)
+        {
+            float* xn = j.P0 + (nint)n * Cin * Hi * Wi, yn = j.P3 + (nint)n * Cout * H * W;
+            for (int l0 = 0; l0 < Wi; l0 += 16)
+            {
+                // Input columns l0 − 1 + lane, l0 + lane, l0 + 1 + lane inside [0, Wi); output columns 2·l0 + lane (+ 16) inside [0, W).
+                var lane = Vector512<int>.Indices + Vector512.Create(l0);
+                var lim = Vector512.Create(Wi);
+                var ma = Valid(lane - Vector512.Create(1), lim); var mb = Valid(lane, lim); var mc = Valid(lane + Vector512.Create(1), lim);
+                var mlo = RowSimd.Mask(Math.Clamp(W - 2 * l0, 0, 16)); var mhi = RowSimd.Mask(Math.Clamp(W - 2 * l0 - 16, 0, 16));
+                for (int co0 = 0; co0 < Cout; co0 += 8)
+                {
+                    int cb = Math.Min(8, Cout - co0);
+                    for (int ih = 0; ih < H; ih++)
+                        TransposeBlock(xn, w, b, yn, Cin, Hi, Wi, Cout, co0, cb, ih, l0, ma, mb, mc, mlo, mhi, acc);
+                }
+            }
+        }
+    }
+
+    // Outputs y[co0..co0+cb, ih, 2·l0 .. 2·l0 + 32) of one image.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeBlock(float* xn, float* w, float* b, float* yn, int Cin, int Hi, int Wi, int Cout,
+        int co0, int cb, int ih, int l0, V ma, V mb, V mc, V mlo, V mhi, bool acc)
+    {
+        V e0 = V.Zero, e1 = V.Zero, e2 = V.Zero, e3 = V.Zero, e4 = V.Zero, e5 = V.Zero, e6 = V.Zero, e7 = V.Zero;
+        V d0 = V.Zero, d1 = V.Zero, d2 = V.Zero, d3 = V.Zero, d4 = V.Zero, d5 = V.Zero, d6 = V.Zero, d7 = V.Zero;
+        var z = V.Zero;
+        for (int ci = 0; ci < Cin; ci++)
+        {
+            for (int ki = (ih + 1) & 1; ki < 4; ki += 2)
+            {
+                int oh = (ih + 1 - ki) >> 1;
+                if ((uint)oh >= (uint)Hi) continue;
+                float* src = xn + ((nint)ci * Hi + oh) * Wi + l0;
+                var xa = RowSimd.Load(src - 1, ma, z); var xb = RowSimd.Load(src, mb, z); var xc = RowSimd.Load(src + 1, mc, z);
+                float* wk = w + (((nint)ci * Cout + co0) * 4 + ki) * 4;      // w[ci, co0, ki, 0]; + 16 per output channel
+                Phases(ref e0, ref d0, xa, xb, xc, wk);
+                if (cb > 1) Phases(ref e1, ref d1, xa, xb, xc, wk + 16);
+                if (cb > 2) Phases(ref e2, ref d2, xa, xb, xc, wk + 32);
+                if (cb > 3) Phases(ref e3, ref d3, xa, xb, xc, wk + 48);
+                if (cb > 4) Phases(ref e4, ref d4, xa, xb, xc, wk + 64);
+                if (cb > 5) Phases(ref e5, ref d5, xa, xb, xc, wk + 80);
+                if (cb > 6) Phases(ref e6, ref d6, xa, xb, xc, wk + 96);
+                if (cb > 7) Phases(ref e7, ref d7, xa, xb, xc, wk + 112);
+            }
+        }
+        nint plane = (nint)(2 * Hi) * (2 * Wi);
+        float* y0 = yn + (nint)co0 * plane + (nint)ih * (2 * Wi) + 2 * l0;
+        Zip(y0, e0, d0, b, co0, mlo, mhi, acc);
+        if (cb > 1) Zip(y0 + plane, e1, d1, b, co0 + 1, mlo, mhi, acc);
+        if (cb > 2) Zip(y0 + 2 * plane, e2, d2, b, co0 + 2, mlo, mhi, acc);
+        if (cb > 3) Zip(y0 + 3 * plane, e3, d3, b, co0 + 3, mlo, mhi, acc);
+        if (cb > 4) Zip(y0 + 4 * plane, e4, d4, b, co0 + 4, mlo, mhi, acc);
+        if (cb > 5) Zip(y0 + 5 * plane, e5, d5, b, co0 + 5, mlo, mhi, acc);
+        if (cb > 6) Zip(y0 + 6 * plane, e6, d6, b, co0 + 6, mlo, mhi, acc);
+        if (cb > 7) Zip(y0 + 7 * plane, e7, d7, b, co0 + 7, mlo, mhi, acc);
+    }
+
+    // Even outputs += w[kj=1]·x[l] + w[kj=3]·x[l−1]; odd outputs += w[kj=0]·x[l+1] + w[kj=2]·x[l] (taps in kj order).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Phases(ref V even, ref V odd, V xa, V xb, V xc, float* wk)
+    {
+        odd = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[0]), xc, odd);
+        even = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[1]), xb, even);
+        odd = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[2]), xb, odd);
+        even = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[3]), xa, even);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Zip(float* y, V even, V odd, float* b, int co, V mlo, V mhi, bool acc)
+    {
+        Put(y, Avx512F.PermuteVar16x32x2(even, ZipLo, odd), b, co, mlo, acc);
+        Put(y + 16, Avx512F.PermuteVar16x32x2(even, ZipHi, odd), b, co, mhi, acc);
+    }
+}
