@@ -81,10 +81,11 @@ internal static class ConvKernels
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, O, P);
-        if (wantDx && UseDirect && ConvDirect.Takes(g))
+        if (UseDirect && ConvDirect.Takes(g))
         {
-            ConvDirect.TransposeForward(gy, w, default, dx, N, O, g, accumulate: true);   // dx += conv_transpose2d(gy, W): no col2im
-            wantDx = false;
+            if (wantDx) ConvDirect.TransposeForward(gy, w, default, dx, N, O, g, accumulate: true);   // dx += conv_transpose2d(gy, W)
+            if (wantDw) ConvDirect.WeightGrad(gy, x, dw, N, O, g.C, g);                              // dW += Σ gy · taps of x
+            return;
         }
         if (!wantDx && !wantDw) return;
         var col = BufferPool.Rent(rows * G * P);
@@ -154,10 +155,11 @@ internal static class ConvKernels
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, g.C, g.H * g.W);
-        if (wantDx && UseDirect && ConvDirect.Takes(g))
+        if (UseDirect && ConvDirect.Takes(g))
         {
-            ConvDirect.Forward(gy, w, default, dx, N, Cin, g, accumulate: true);   // dx += conv2d(gy, W): no column matrix
-            wantDx = false;
+            if (wantDx) ConvDirect.Forward(gy, w, default, dx, N, Cin, g, accumulate: true);   // dx += conv2d(gy, W)
+            if (wantDw) ConvDirect.WeightGrad(x, gy, dw, N, Cin, g.C, g);                    // dW += Σ x · taps of gy
+            return;
         }
         if (!wantDx && !wantDw) return;
         var col = BufferPool.Rent(rows * G * P);

@@ -240,4 +240,117 @@ internal static unsafe class ConvDirect
         Put(y, Avx512F.PermuteVar16x32x2(even, ZipLo, odd), b, co, mlo, acc);
         Put(y + 16, Avx512F.PermuteVar16x32x2(even, ZipHi, odd), b, co, mhi, acc);
     }
+
+    /// <summary>Images per block of the weight gradient: blocks are summed in order, so the result is the same for any thread count.</summary>
+    private const int ImagesPerBlock = 16;
+
+    /// <summary>
+    /// dw[a, b, ki, kj] += Σ_n Σ_oh Σ_ow small[n, a, oh, ow] · big[n, b, 2·oh + ki − 1, 2·ow + kj − 1] (zero outside big), for small
+    /// (N, A, H/2, W/2) and big (N, B, H, W): conv2d's weight gradient (small = gy, big = x) and conv_transpose2d's (small = x,
+    /// big = gy). Per image, (b, ki) and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times
+    /// the chunk of small, 16 vector sums reduced once per image; images go in fixed blocks of 16 whose partial sums are
+    /// added in block order.
+    /// </summary>
+    public static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g)
+    {
+        if (!Takes(g)) throw new ArgumentException($"conv_weight_grad_direct: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}");
+        if (g.C != B) throw new ArgumentException($"conv_weight_grad_direct: the geometry has {g.C} channels, the big input {B}");
+        long ss = (long)N * A * g.P, bs = (long)N * g.ImageSize, ws = (long)A * B * 16;
+        if (small.Length < ss || big.Length < bs || dw.Length < ws)
+            throw new ArgumentException($"conv_weight_grad_direct: spans small {small.Length}, big {big.Length}, dw {dw.Length} are shorter than {ss}, {bs}, {ws}");
+        if (N == 0 || A == 0 || B == 0) return;
+        int blocks = (N + ImagesPerBlock - 1) / ImagesPerBlock, K = A * B * 16;
+        var part = BufferPool.Rent(blocks * K);
+        try
+        {
+            fixed (float* ps = small, pb = big, pp = part)
+            {
+                var job = RowJob.Current;
+                job.Body = &WeightBlocks;
+                job.P0 = ps; job.P1 = pb; job.P2 = pp;
+                job.N = A; job.I0 = B; job.I1 = g.H; job.I2 = g.W; job.I3 = N;
+                job.Run(blocks, (long)ImagesPerBlock * A * B * g.P);
+            }
+            for (int blk = 0; blk < blocks; blk++)
+            {
+                var src = part.AsSpan(blk * K, K);
+                for (int i = 0; i < K; i++) dw[i] += src[i];
+            }
+        }
+        finally { BufferPool.Return(part); }
+    }
+
+    private static void WeightBlocks(RowJob j, int blk0, int blk1)
+    {
+        int A = j.N, B = j.I0, H = j.I1, W = j.I2, N = j.I3, Ho = H / 2, Wo = W / 2, K = A * B * 16;
+        for (int blk = blk0; blk < blk1; blk++)
+        {
+            float* pp = j.P2 + (nint)blk * K;
+            new Span<float>(pp, K).Clear();
+            int n1 = Math.Min(N, (blk + 1) * ImagesPerBlock);
+            for (int n = blk * ImagesPerBlock; n < n1; n++)
+            {
+                float* sn = j.P0 + (nint)n * A * Ho * Wo, bn = j.P1 + (nint)n * B * H * W;
+                for (int b = 0; b < B; b++)
+                    for (int ki = 0; ki < 4; ki++)
+                        for (int a0 = 0; a0 < A; a0 += 4)
+                            WeightBlock(sn, bn, pp, A, B, H, W, b, ki, a0, Math.Min(4, A - a0));
+            }
+        }
+    }
+
+    // Σ over one image of small[a0..a0+ab, oh, ow] · the 4 taps of big[b, 2·oh + ki − 1, ·], added to pp[a, b, ki, 0..4).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightBlock(float* sn, float* bn, float* pp, int A, int B, int H, int W, int b, int ki, int a0, int ab)
+    {
+        int Ho = H / 2, Wo = W / 2;
+        V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
+        V c20 = V.Zero, c21 = V.Zero, c22 = V.Zero, c23 = V.Zero, c30 = V.Zero, c31 = V.Zero, c32 = V.Zero, c33 = V.Zero;
+        var z = V.Zero;
+        var lim = Vector512.Create(W);
+        nint plane = (nint)Ho * Wo;
+        for (int ow0 = 0; ow0 < Wo; ow0 += 16)
+        {
+            int base0 = 2 * ow0 - 1;
+            var lane = Vector512<int>.Indices + Vector512.Create(base0);
+            var m0 = Valid(lane, lim); var m1 = Valid(lane + Vector512.Create(16), lim); var m2 = Valid(lane + Vector512.Create(32), lim);
+            var mo = RowSimd.Mask(Math.Min(16, Wo - ow0));
+            for (int oh = 0; oh < Ho; oh++)
+            {
+                int row = 2 * oh + ki - 1;
+                if ((uint)row >= (uint)H) continue;
+                float* src = bn + ((nint)b * H + row) * W + base0;
+                var v0 = RowSimd.Load(src, m0, z); var v1 = RowSimd.Load(src + 16, m1, z); var v2 = RowSimd.Load(src + 32, m2, z);
+                var e = Avx512F.PermuteVar16x32x2(v0, Evens, v1);
+                var od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);
+                var e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);
+                var o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);
+                float* s0 = sn + (nint)a0 * plane + (nint)oh * Wo + ow0;
+                Taps4(ref c00, ref c01, ref c02, ref c03, RowSimd.Load(s0, mo, z), e, od, e2, o2);
+                if (ab > 1) Taps4(ref c10, ref c11, ref c12, ref c13, RowSimd.Load(s0 + plane, mo, z), e, od, e2, o2);
+                if (ab > 2) Taps4(ref c20, ref c21, ref c22, ref c23, RowSimd.Load(s0 + 2 * plane, mo, z), e, od, e2, o2);
+                if (ab > 3) Taps4(ref c30, ref c31, ref c32, ref c33, RowSimd.Load(s0 + 3 * plane, mo, z), e, od, e2, o2);
+            }
+        }
+        Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4, c00, c01, c02, c03);
+        nint next = (nint)B * 16;
+        if (ab > 1) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + next, c10, c11, c12, c13);
+        if (ab > 2) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 2 * next, c20, c21, c22, c23);
+        if (ab > 3) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 3 * next, c30, c31, c32, c33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Taps4(ref V c0, ref V c1, ref V c2, ref V c3, V s, V e, V od, V e2, V o2)
+    {
+        c0 = Avx512F.FusedMultiplyAdd(s, e, c0);
+        c1 = Avx512F.FusedMultiplyAdd(s, od, c1);
+        c2 = Avx512F.FusedMultiplyAdd(s, e2, c2);
+        c3 = Avx512F.FusedMultiplyAdd(s, o2, c3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add4(float* p, V c0, V c1, V c2, V c3)
+    {
+        p[0] += RowSimd.Sum(c0); p[1] += RowSimd.Sum(c1); p[2] += RowSimd.Sum(c2); p[3] += RowSimd.Sum(c3);
+    }
 }

@@ -297,6 +297,51 @@ public class ConvTests
                         CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} [{i}]");
                 }
         }
+        // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW).
+        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3) })
+        {
+            var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
+            var x = new float[n * g.ImageSize]; rng.FillNormal(x);
+            var gy = new float[n * o * g.P]; rng.FillNormal(gy);
+            var wt = new float[o * g.Rows]; rng.FillNormal(wt);
+            var dw0 = new float[o * g.Rows]; rng.FillNormal(dw0);
+            float[] Run(bool direct, bool transpose)
+            {
+                var dw = (float[])dw0.Clone();
+                try
+                {
+                    ConvKernels.NoDirect = !direct;
+                    // conv2d (C -> O): small = gy, big = x. conv_transpose2d from (O, h/2, w/2) to (C, h, w) with weights (O, C, 4, 4): small = its input, big = its output gradient.
+                    if (!transpose) ConvKernels.Conv2dBackward(x, wt, gy, false, default, true, dw, false, default, n, o, g);
+                    else ConvKernels.ConvTranspose2dBackward(gy, wt, x, false, default, true, dw, false, default, n, o, g);
+                }
+                finally { ConvKernels.NoDirect = false; }
+                return dw;
+            }
+            foreach (bool transpose in new[] { false, true })
+            {
+                var expected = Run(false, transpose); var direct = Run(true, transpose);
+                for (int i = 0; i < expected.Length; i++)
+                    CheckOp.AssertClose(expected[i], direct[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o} transpose={transpose} [{i}]");
+            }
+        }
+        // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits.
+        {
+            var g = new ConvGeom(3, 16, 32, 4, 4, 2, 1);
+            const int n = 40, o = 8;
+            var x = new float[n * g.ImageSize]; rng.FillNormal(x);
+            var gy = new float[n * o * g.P]; rng.FillNormal(gy);
+            float[] Grad(int threads)
+            {
+                var dw = new float[o * g.Rows];
+                int saved = Gemm.MaxThreads;
+                Gemm.MaxThreads = threads;
+                try { ConvDirect.WeightGrad(gy, x, dw, n, o, 3, g); }
+                finally { Gemm.MaxThreads = saved; }
+                return dw;
+            }
+            Assert.Equal(Grad(1), Grad(2));
+        }
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 7, 8, 4, 4, 2, 1)));   // odd height: the im2col path
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 8, 8, 3, 3, 2, 1)));
     }
