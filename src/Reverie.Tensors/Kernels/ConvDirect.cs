@@ -36,7 +36,7 @@ internal static unsafe class ConvDirect
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int O, in ConvGeom g, bool accumulate) =>
         Launch("conv_direct", &Images, x, w, b, y, N, g.C, g.H, g.W, O, (long)N * g.ImageSize, (long)N * O * g.P, (long)O * g.Rows, g, accumulate);
 
-    // Checks the spans, then runs body over the N images: job.N = input channels, I0 × I1 = input height × width, F0 = output channels.
+    // Checks the spans, then runs body over the N images: job.N = input channels, I0 × I1 = input height × width, I2 = output channels.
     private static void Launch(string op, delegate*<RowJob, int, int, void> body, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
         Span<float> y, int N, int cin, int h, int wd, int cout, long xs, long ys, long ws, in ConvGeom g, bool accumulate)
     {
@@ -49,14 +49,14 @@ internal static unsafe class ConvDirect
             var job = RowJob.Current;
             job.Body = body;
             job.P0 = px; job.P1 = pw; job.P2 = pb; job.P3 = py;
-            job.N = cin; job.I0 = h; job.I1 = wd; job.F0 = cout; job.B0 = accumulate;
+            job.N = cin; job.I0 = h; job.I1 = wd; job.I2 = cout; job.B0 = accumulate;
             job.Run(N, (long)cout * g.P * cin * 16);
         }
     }
 
     private static void Images(RowJob j, int n0, int n1)
     {
-        int C = j.N, H = j.I0, W = j.I1, O = (int)j.F0, Ho = H / 2, Wo = W / 2;
+        int C = j.N, H = j.I0, W = j.I1, O = j.I2, Ho = H / 2, Wo = W / 2;
         bool acc = j.B0;
         float* w = j.P1, b = j.P2;
         for (int n = n0; n < n1; n++)
@@ -162,7 +162,7 @@ internal static unsafe class ConvDirect
 
     private static void TransposeImages(RowJob j, int n0, int n1)
     {
-        int Cin = j.N, Hi = j.I0, Wi = j.I1, Cout = (int)j.F0, H = 2 * Hi, W = 2 * Wi;
+        int Cin = j.N, Hi = j.I0, Wi = j.I1, Cout = j.I2, H = 2 * Hi, W = 2 * Wi;
         bool acc = j.B0;
         float* w = j.P1, b = j.P2;
         for (int n = n0; n < n1; n++)
