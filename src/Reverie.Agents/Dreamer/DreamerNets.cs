@@ -78,6 +78,9 @@ internal static class DreamerLayers
     public static Tensor ChannelNormAct(Tensor x, ILayer? norm, string act)
     {
         bool silu = act is "silu" or "swish";
+        int dim = norm switch { LayerNorm l => l.Dim, RmsNorm r => r.Dim, _ => -1 };
+        if (dim >= 0 && (x.Rank < 2 || x.Shape[1] != dim))
+            throw new ArgumentException($"dreamer: a channel norm over {dim} channels got feature maps {x.Shape}");
         switch (norm)
         {
             case null: return x.Activation(act);

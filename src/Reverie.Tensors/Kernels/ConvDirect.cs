@@ -1,5 +1,6 @@
 // ConvDirect: conv2d with a 4x4 kernel, stride 2, padding 1 (the world-model CNN layer) computed directly, without
 // an im2col matrix: 16 output columns per vector, built from the even/odd phases of three input loads.
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -40,7 +41,7 @@ internal static unsafe class ConvDirect
     private static void Launch(string op, delegate*<RowJob, int, int, void> body, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
         Span<float> y, int N, int cin, int h, int wd, int cout, long xs, long ys, long ws, in ConvGeom g, bool accumulate)
     {
-        if (!Takes(g)) throw new ArgumentException($"{op}: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}");
+        if (!Takes(g)) throw new ArgumentException(RowSimd.Enabled ? $"{op}: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}" : $"{op}: needs AVX-512");
         if (x.Length < xs || y.Length < ys || w.Length < ws || (!b.IsEmpty && b.Length < cout))
             throw new ArgumentException($"{op}: spans x {x.Length}, w {w.Length}, b {b.Length}, y {y.Length} are shorter than {xs}, {ws}, {cout}, {ys}");
         if (N == 0 || cout == 0) return;
@@ -241,25 +242,29 @@ internal static unsafe class ConvDirect
         Put(y + 16, Avx512F.PermuteVar16x32x2(even, ZipHi, odd), b, co, mhi, acc);
     }
 
-    /// <summary>Images per block of the weight gradient: blocks are summed in order, so the result is the same for any thread count.</summary>
-    private const int ImagesPerBlock = 16;
+    /// <summary>
+    /// The weight gradient sums images in at most this many blocks of consecutive images (fewer when N &lt; 16·MaxBlocks), each
+    /// into its own partial dW, then adds the partials in block order: the block bounds depend on N only, so the result
+    /// is the same for any thread count, and the partials take MaxBlocks·A·B·16 floats whatever the batch.
+    /// </summary>
+    private const int MaxBlocks = 16, MinImagesPerBlock = 16;
 
     /// <summary>
     /// dw[a, b, ki, kj] += Σ_n Σ_oh Σ_ow small[n, a, oh, ow] · big[n, b, 2·oh + ki − 1, 2·ow + kj − 1] (zero outside big), for small
     /// (N, A, H/2, W/2) and big (N, B, H, W): conv2d's weight gradient (small = gy, big = x) and conv_transpose2d's (small = x,
     /// big = gy). Per image, (b, ki) and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times
-    /// the chunk of small, 16 vector sums reduced once per image; images go in fixed blocks of 16 whose partial sums are
-    /// added in block order.
+    /// the chunk of small, 16 vector sums reduced once per image; images go in at most 16 fixed blocks whose partial sums
+    /// are added in block order.
     /// </summary>
     public static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g)
     {
-        if (!Takes(g)) throw new ArgumentException($"conv_weight_grad_direct: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}");
+        if (!Takes(g)) throw new ArgumentException(RowSimd.Enabled ? $"conv_weight_grad_direct: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}" : "conv_weight_grad_direct: needs AVX-512");
         if (g.C != B) throw new ArgumentException($"conv_weight_grad_direct: the geometry has {g.C} channels, the big input {B}");
         long ss = (long)N * A * g.P, bs = (long)N * g.ImageSize, ws = (long)A * B * 16;
         if (small.Length < ss || big.Length < bs || dw.Length < ws)
             throw new ArgumentException($"conv_weight_grad_direct: spans small {small.Length}, big {big.Length}, dw {dw.Length} are shorter than {ss}, {bs}, {ws}");
         if (N == 0 || A == 0 || B == 0) return;
-        int blocks = (N + ImagesPerBlock - 1) / ImagesPerBlock, K = A * B * 16;
+        int blocks = Blocks(N), K = A * B * 16;
         var part = BufferPool.Rent(blocks * K);
         try
         {
@@ -269,26 +274,25 @@ internal static unsafe class ConvDirect
                 job.Body = &WeightBlocks;
                 job.P0 = ps; job.P1 = pb; job.P2 = pp;
                 job.N = A; job.I0 = B; job.I1 = g.H; job.I2 = g.W; job.I3 = N;
-                job.Run(blocks, (long)ImagesPerBlock * A * B * g.P);
+                job.Run(blocks, (long)(N / blocks) * A * B * g.P);
             }
-            for (int blk = 0; blk < blocks; blk++)
-            {
-                var src = part.AsSpan(blk * K, K);
-                for (int i = 0; i < K; i++) dw[i] += src[i];
-            }
+            var dst = dw[..K];
+            for (int blk = 0; blk < blocks; blk++) TensorPrimitives.Add(dst, part.AsSpan(blk * K, K), dst);
         }
         finally { BufferPool.Return(part); }
     }
 
+    private static int Blocks(int N) => Math.Min(MaxBlocks, (N + MinImagesPerBlock - 1) / MinImagesPerBlock);
+
     private static void WeightBlocks(RowJob j, int blk0, int blk1)
     {
-        int A = j.N, B = j.I0, H = j.I1, W = j.I2, N = j.I3, Ho = H / 2, Wo = W / 2, K = A * B * 16;
+        int A = j.N, B = j.I0, H = j.I1, W = j.I2, N = j.I3, Ho = H / 2, Wo = W / 2, K = A * B * 16, blocks = Blocks(N);
         for (int blk = blk0; blk < blk1; blk++)
         {
             float* pp = j.P2 + (nint)blk * K;
             new Span<float>(pp, K).Clear();
-            int n1 = Math.Min(N, (blk + 1) * ImagesPerBlock);
-            for (int n = blk * ImagesPerBlock; n < n1; n++)
+            int i0 = (int)((long)blk * N / blocks), i1 = (int)((long)(blk + 1) * N / blocks);
+            for (int n = i0; n < i1; n++)
             {
                 float* sn = j.P0 + (nint)n * A * Ho * Wo, bn = j.P1 + (nint)n * B * H * W;
                 for (int b = 0; b < B; b++)
@@ -325,6 +329,7 @@ internal static unsafe class ConvDirect
                 var od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);
                 var e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);
                 var o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);
+                if (ow0 + 16 > Wo) { e &= mo; od &= mo; e2 &= mo; o2 &= mo; }   // lanes past Wo: no 0·inf from their columns
                 float* s0 = sn + (nint)a0 * plane + (nint)oh * Wo + ow0;
                 Taps4(ref c00, ref c01, ref c02, ref c03, RowSimd.Load(s0, mo, z), e, od, e2, o2);
                 if (ab > 1) Taps4(ref c10, ref c11, ref c12, ref c13, RowSimd.Load(s0 + plane, mo, z), e, od, e2, o2);

@@ -70,6 +70,7 @@ public sealed partial class Tensor
         ChannelNormCore(centered ? "channel_layer_norm" : "channel_rms_norm", x, gamma, beta, eps, centered, silu: false);
 
     /// <summary>silu(ChannelNorm(x)) as one op (DreamerV3's conv → norm → SiLU stages).</summary>
+    /// <exception cref="ArgumentException">As <see cref="ChannelNorm"/>.</exception>
     public static Tensor ChannelNormSilu(Tensor x, Tensor? gamma, Tensor? beta, float eps, bool centered) =>
         ChannelNormCore(centered ? "channel_layer_norm_silu" : "channel_rms_norm_silu", x, gamma, beta, eps, centered, silu: true);
 

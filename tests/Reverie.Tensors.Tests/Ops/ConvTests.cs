@@ -64,6 +64,8 @@ public class ConvTests
         [new[] { 1, 1, 5, 5 }, new[] { 2, 1, 3, 3 }, 1, 0, true],       // C = 1, N = 1
         [new[] { 3, 2, 7, 6 }, new[] { 4, 2, 3, 2 }, 2, 1, true],       // non-square kernel, stride 2, padding 1
         [new[] { 2, 3, 9, 7 }, new[] { 3, 3, 4, 4 }, 2, 1, false],      // the encoder's k4 s2 p1 on odd sizes
+        [new[] { 2, 3, 8, 6 }, new[] { 4, 3, 4, 4 }, 2, 1, true],       // k4 s2 p1 on even sizes: the direct kernels (ConvDirect)
+        [new[] { 1, 2, 4, 36 }, new[] { 9, 2, 4, 4 }, 2, 1, false],     // ... with 18 output columns (a vector tail) and 9 output channels
         [new[] { 1, 2, 1, 4 }, new[] { 1, 2, 2, 3 }, 1, 1, true],       // kernel taller than the unpadded input
         [new[] { 3, 1, 6, 5 }, new[] { 2, 1, 1, 1 }, 3, 0, true],       // 1x1 kernel, stride larger than kernel
         [new[] { 2, 2, 5, 5 }, new[] { 3, 2, 3, 3 }, 1, 2, true],       // padding larger than half the kernel
@@ -247,6 +249,7 @@ public class ConvTests
     {
         // Widths with 1, 16 and more output columns (vector tails), channel counts across the blocks of 8, with and without
         // bias, overwriting (the forwards) and accumulating (the input gradients), for conv2d and conv_transpose2d.
+        if (!RowSimd.Enabled) return;   // the direct kernels need AVX-512 (elsewhere the im2col path runs, tested above)
         var rng = new Rng(17);
         foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (3, 5, 6, 34, 9), (1, 12, 4, 36, 17), (2, 2, 10, 30, 3), (1, 4, 2, 66, 16) })
         {
@@ -298,7 +301,7 @@ public class ConvTests
                 }
         }
         // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW).
-        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3) })
+        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3), (300, 2, 2, 4, 3) })
         {
             var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
             var x = new float[n * g.ImageSize]; rng.FillNormal(x);
@@ -341,6 +344,17 @@ public class ConvTests
                 return dw;
             }
             Assert.Equal(Grad(1), Grad(2));
+        }
+        // An infinite input in the last column reaches dW only through the taps of real outputs: with W = 34 (17 output
+        // columns, one lane of the second vector), tap kj = 0 never reads column 33, so its gradient stays finite.
+        {
+            var g = new ConvGeom(1, 4, 34, 4, 4, 2, 1);
+            var x = new float[g.ImageSize]; rng.FillNormal(x);
+            for (int r = 0; r < 4; r++) x[r * 34 + 33] = float.PositiveInfinity;
+            var gy = new float[g.P]; rng.FillNormal(gy);
+            var dw = new float[16];
+            ConvDirect.WeightGrad(gy, x, dw, 1, 1, 1, g);
+            for (int ki = 0; ki < 4; ki++) Assert.True(float.IsFinite(dw[ki * 4]), $"dW[ki={ki}, kj=0] = {dw[ki * 4]}");
         }
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 7, 8, 4, 4, 2, 1)));   // odd height: the im2col path
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 8, 8, 3, 3, 2, 1)));
