@@ -20,11 +20,14 @@ public static class DreamerWorkload
         Gemm.MaxThreads = o.Threads;
         var cfg = new DreamerConfig().WithSize("size" + size) with { Opt = new OptConfig { Warmup = 0 } };
         var layout = pixels ? new ObsLayout(0, 64, 64, 3) : new ObsLayout(ObsDim, 0, 0, 0);
-        var learner = new DreamerLearner(cfg, layout, ActDim, discrete: false, seed: 0);
+        // DREAMER_DISCRETE=k: k discrete actions (one-hot replayed actions, a categorical actor) instead of 6 continuous ones.
+        int discreteK = int.TryParse(Environment.GetEnvironmentVariable("DREAMER_DISCRETE"), out int dk) && dk > 1 ? dk : 0;
+        int actDim = discreteK > 0 ? discreteK : ActDim;
+        var learner = new DreamerLearner(cfg, layout, actDim, discrete: discreteK > 0, seed: 0);
         var rng = new Rng(0);
         var obs = pixels ? null : Tensor.Randn(new Shape(Batch * Seq, ObsDim), rng);
         var image = pixels ? Tensor.Uniform(new Shape(Batch * Seq, 3, 64, 64), rng, -0.5f, 0.5f) : null;
-        var act = Tensor.Uniform(new Shape(Batch, Seq, ActDim), rng, -1f, 1f);
+        var act = discreteK > 0 ? OneHotActions(Batch, Seq, discreteK, rng) : Tensor.Uniform(new Shape(Batch, Seq, ActDim), rng, -1f, 1f);
         var rew = Tensor.Uniform(new Shape(Batch, Seq), rng, 0f, 1f);
         var zeros = Tensor.Zeros(new Shape(Batch, Seq));
         var batch = new DreamerBatch(new ObsTensors(obs, image), act, rew, zeros, zeros, zeros);
@@ -57,5 +60,12 @@ public static class DreamerWorkload
             Gen0 = GC.CollectionCount(0), Gen2 = GC.CollectionCount(2), PoolRentsPerStep = rents, PoolReturnsPerStep = returns, PoolFreshPerStep = fresh, SharedRents = shared,
             LoadAvg = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?",
         });
+    }
+
+    private static Tensor OneHotActions(int batch, int seq, int k, Rng rng)
+    {
+        var a = new float[batch * seq * k];
+        for (int i = 0; i < batch * seq; i++) a[i * k + (int)(rng.NextFloat() * k) % k] = 1f;
+        return Tensor.FromArray(a, new Shape(batch, seq, k));
     }
 }
