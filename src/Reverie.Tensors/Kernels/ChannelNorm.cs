@@ -129,6 +129,12 @@ public static unsafe class ChannelNorm
         bool centered = j.B0, acc = j.B2, hasG = pgam != null;
         var vc = Vector512.Create((float)C);
         nint cs = (nint)C * S;
+        // Up to CacheChannels channels, the first pass keeps d and xhat per channel (2 vectors each, 8 KB at 64) for the
+        // second, instead of recomputing them (and SiLU's derivative); beyond that the second pass recomputes.
+        const int CacheChannels = 64;
+        bool cache = C <= CacheChannels;
+        var dCache = stackalloc V[cache ? C : 0];
+        var xCache = stackalloc V[cache ? C : 0];
         for (int n = n0; n < n1; n++)
         {
             float* xn = j.P0 + n * cs, gn = j.P4 + n * cs, dn = j.P5 + n * cs;
@@ -142,6 +148,7 @@ public static unsafe class ChannelNorm
                 {
                     var gv = Grad(j, xn + s, gn + s, c, S, mask, mean, rstd, out var xh);
                     var d = hasG ? gv * Vector512.Create(pgam[c]) : gv;
+                    if (cache) { dCache[c] = d; xCache[c] = xh; }
                     sumD += d;
                     sumDX = Avx512F.FusedMultiplyAdd(d, xh, sumDX);
                 }
@@ -149,8 +156,13 @@ public static unsafe class ChannelNorm
                 var b = sumDX / vc;
                 for (int c = 0; c < C; c++)
                 {
-                    var gv = Grad(j, xn + s, gn + s, c, S, mask, mean, rstd, out var xh);
-                    var d = hasG ? gv * Vector512.Create(pgam[c]) : gv;
+                    V d, xh;
+                    if (cache) { d = dCache[c]; xh = xCache[c]; }
+                    else
+                    {
+                        var gv = Grad(j, xn + s, gn + s, c, S, mask, mean, rstd, out xh);
+                        d = hasG ? gv * Vector512.Create(pgam[c]) : gv;
+                    }
                     var v = rstd * (d - a - xh * b);
                     float* dp = dn + c * S + s;
                     if (acc) v += RowSimd.Load(dp, mask, V.Zero);
