@@ -2,6 +2,7 @@
 // scratch, one GEMM per group, col2im for the adjoint. Span-in, span-out; shapes checked by the ops.
 //   conv2d:           y_g (O, G·P) = W (O, C·kH·kW) · col(x_g) (C·kH·kW, G·P)
 //   conv_transpose2d: y   = col2im(Wᵀ · x_g), the adjoint of conv2d with the roles of x and y swapped
+// Kernel 4x4, stride 2, padding 1 on even sizes (the world-model CNN layer) skips all of this: ConvDirect.cs.
 using System.Numerics.Tensors;
 
 namespace Reverie.Tensors.Kernels;
