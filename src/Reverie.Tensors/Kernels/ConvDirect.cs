@@ -67,9 +67,7 @@ internal static unsafe class ConvDirect
             {
                 int base0 = 2 * ow0 - 1;
                 // Column masks of the three loads (columns base0 + lane, + 16, + 32 inside [0, W)), and the output lanes.
-                var lane = Vector512<int>.Indices + Vector512.Create(base0);
-                var lim = Vector512.Create(W);
-                var m0 = Valid(lane, lim); var m1 = Valid(lane + Vector512.Create(16), lim); var m2 = Valid(lane + Vector512.Create(32), lim);
+                var (m0, m1, m2) = InputMasks(base0, W);
                 var mo = RowSimd.Mask(Math.Min(16, Wo - ow0));
                 for (int o0 = 0; o0 < O; o0 += 8)
                 {
@@ -79,6 +77,27 @@ internal static unsafe class ConvDirect
                 }
             }
         }
+    }
+
+    // Masks of the columns base0 + lane, + 16, + 32 that lie inside [0, W) (the three loads of a 16-output chunk).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (V, V, V) InputMasks(int base0, int W)
+    {
+        var lane = Vector512<int>.Indices + Vector512.Create(base0);
+        var lim = Vector512.Create(W);
+        return (Valid(lane, lim), Valid(lane + Vector512.Create(16), lim), Valid(lane + Vector512.Create(32), lim));
+    }
+
+    // The inputs of taps kj = 0..3 for 16 outputs from the 34 columns at src (three masked loads, four permutes).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadTaps(float* src, V m0, V m1, V m2, out V e, out V od, out V e2, out V o2)
+    {
+        var z = V.Zero;
+        var v0 = RowSimd.Load(src, m0, z); var v1 = RowSimd.Load(src + 16, m1, z); var v2 = RowSimd.Load(src + 32, m2, z);
+        e = Avx512F.PermuteVar16x32x2(v0, Evens, v1);       // columns base + 2l       (kj = 0)
+        od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);       // columns base + 1 + 2l   (kj = 1)
+        e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);      // columns base + 2 + 2l   (kj = 2)
+        o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);     // columns base + 3 + 2l   (kj = 3)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -91,7 +110,6 @@ internal static unsafe class ConvDirect
         int o0, int ob, int oh, int ow0, int base0, V m0, V m1, V m2, V mo, bool acc)
     {
         V a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero, a4 = V.Zero, a5 = V.Zero, a6 = V.Zero, a7 = V.Zero;
-        var z = V.Zero;
         for (int c = 0; c < C; c++)
         {
             for (int ki = 0; ki < 4; ki++)
@@ -99,11 +117,7 @@ internal static unsafe class ConvDirect
                 int row = 2 * oh + ki - 1;
                 if ((uint)row >= (uint)H) continue;
                 float* src = xn + ((nint)c * H + row) * W + base0;
-                var v0 = RowSimd.Load(src, m0, z); var v1 = RowSimd.Load(src + 16, m1, z); var v2 = RowSimd.Load(src + 32, m2, z);
-                var e = Avx512F.PermuteVar16x32x2(v0, Evens, v1);       // columns base + 2l       (kj = 0)
-                var od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);       // columns base + 1 + 2l   (kj = 1)
-                var e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);      // columns base + 2 + 2l   (kj = 2)
-                var o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);     // columns base + 3 + 2l   (kj = 3)
+                LoadTaps(src, m0, m1, m2, out var e, out var od, out var e2, out var o2);
                 float* wk = w + (((nint)o0 * C + c) * 4 + ki) * 4;      // w[o0, c, ki, 0]; + o·C·16 per channel
                 nint ws = (nint)C * 16;
                 a0 = Taps(a0, e, od, e2, o2, wk);
@@ -311,24 +325,18 @@ internal static unsafe class ConvDirect
         V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
         V c20 = V.Zero, c21 = V.Zero, c22 = V.Zero, c23 = V.Zero, c30 = V.Zero, c31 = V.Zero, c32 = V.Zero, c33 = V.Zero;
         var z = V.Zero;
-        var lim = Vector512.Create(W);
         nint plane = (nint)Ho * Wo;
         for (int ow0 = 0; ow0 < Wo; ow0 += 16)
         {
             int base0 = 2 * ow0 - 1;
-            var lane = Vector512<int>.Indices + Vector512.Create(base0);
-            var m0 = Valid(lane, lim); var m1 = Valid(lane + Vector512.Create(16), lim); var m2 = Valid(lane + Vector512.Create(32), lim);
+            var (m0, m1, m2) = InputMasks(base0, W);
             var mo = RowSimd.Mask(Math.Min(16, Wo - ow0));
             for (int oh = 0; oh < Ho; oh++)
             {
                 int row = 2 * oh + ki - 1;
                 if ((uint)row >= (uint)H) continue;
                 float* src = bn + ((nint)b * H + row) * W + base0;
-                var v0 = RowSimd.Load(src, m0, z); var v1 = RowSimd.Load(src + 16, m1, z); var v2 = RowSimd.Load(src + 32, m2, z);
-                var e = Avx512F.PermuteVar16x32x2(v0, Evens, v1);
-                var od = Avx512F.PermuteVar16x32x2(v0, Odds, v1);
-                var e2 = Avx512F.PermuteVar16x32x2(e, ShiftE, v2);
-                var o2 = Avx512F.PermuteVar16x32x2(od, ShiftO, v2);
+                LoadTaps(src, m0, m1, m2, out var e, out var od, out var e2, out var o2);
                 if (ow0 + 16 > Wo) { e &= mo; od &= mo; e2 &= mo; o2 &= mo; }   // lanes past Wo: no 0·inf from their columns
                 float* s0 = sn + (nint)a0 * plane + (nint)oh * Wo + ow0;
                 Taps4(ref c00, ref c01, ref c02, ref c03, RowSimd.Load(s0, mo, z), e, od, e2, o2);

@@ -55,11 +55,7 @@ internal struct MishAct : INormAct
 public static unsafe class RowNorm
 {
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-        Span<float> stats, int rows, int n, float eps, bool centered, bool silu = false) =>
-        Forward(x, gamma, beta, y, stats, rows, n, eps, centered, silu ? NormActivation.Silu : NormActivation.None);
-
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-        Span<float> stats, int rows, int n, float eps, bool centered, NormActivation act)
+        Span<float> stats, int rows, int n, float eps, bool centered, NormActivation act = NormActivation.None)
     {
         Check(rows, n, x.Length, y.Length, gamma, beta, stats);
         if (rows == 0 || n == 0) return;
@@ -119,13 +115,7 @@ public static unsafe class RowNorm
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
         Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
-        ReadOnlySpan<float> beta = default, bool silu = false) =>
-        Backward(x, gamma, stats, g, dx, dgamma, dbeta, rows, n, centered, accumulateDx, beta, silu ? NormActivation.Silu : NormActivation.None);
-
-    /// <summary>The backward of a norm fused with <paramref name="act"/> (see the overload above).</summary>
-    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
-        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
-        ReadOnlySpan<float> beta, NormActivation act)
+        ReadOnlySpan<float> beta = default, NormActivation act = NormActivation.None)
     {
         Check(rows, n, x.Length, g.Length, gamma, beta, stats);
         if (!dx.IsEmpty && dx.Length < (long)rows * n) throw new ArgumentException($"norm_backward: dx of length {dx.Length} is shorter than rows·n = {(long)rows * n}");
@@ -239,12 +229,10 @@ public static unsafe class RowNorm
     /// <summary>Plain scalar twins (double sums); the tests compare the Vector512 paths against them.</summary>
     public static class Reference
     {
-        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-            Span<float> stats, int rows, int n, float eps, bool centered, bool silu = false) =>
-            Forward(x, gamma, beta, y, stats, rows, n, eps, centered, silu ? NormActivation.Silu : NormActivation.None);
+        private static double Softplus(double v) => v > 20 ? v : Math.Log(1 + Math.Exp(v));
 
         public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
-            Span<float> stats, int rows, int n, float eps, bool centered, NormActivation act)
+            Span<float> stats, int rows, int n, float eps, bool centered, NormActivation act = NormActivation.None)
         {
             for (int r = 0; r < rows; r++)
             {
@@ -268,14 +256,7 @@ public static unsafe class RowNorm
 
         public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
             Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
-            ReadOnlySpan<float> beta = default, bool silu = false) =>
-            Backward(x, gamma, stats, g, dx, dgamma, dbeta, rows, n, centered, accumulateDx, beta, silu ? NormActivation.Silu : NormActivation.None);
-
-        private static double Softplus(double v) => v > 20 ? v : Math.Log(1 + Math.Exp(v));
-
-        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> stats, ReadOnlySpan<float> g,
-            Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n, bool centered, bool accumulateDx,
-            ReadOnlySpan<float> beta, NormActivation act)
+            ReadOnlySpan<float> beta = default, NormActivation act = NormActivation.None)
         {
             var xh = new double[n]; var d = new double[n];
             for (int r = 0; r < rows; r++)

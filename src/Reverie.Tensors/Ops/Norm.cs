@@ -79,12 +79,8 @@ public sealed partial class Tensor
         if (x.Rank < 2) throw new ArgumentException($"{op}: input must be (N, C, ...) with at least 2 axes, got {x.Shape}");
         int N = x.Shape[0], C = x.Shape[1];
         int S = N == 0 || C == 0 ? x.Shape.Prod(2, x.Rank) : x.Size / (N * C);
-        if (gamma is not null && (gamma.Rank != 1 || gamma.Shape[0] != C))
-            throw new ArgumentException($"{op}: gamma {gamma.Shape} does not match the channel axis of input {x.Shape}; expected ({C},)");
-        if (beta is not null && (!centered || beta.Rank != 1 || beta.Shape[0] != C))
-            throw new ArgumentException(centered ? $"{op}: beta {beta.Shape} does not match the channel axis of input {x.Shape}; expected ({C},)" : $"{op}: takes no beta");
-        if (!(eps >= 0f) || float.IsInfinity(eps))
-            throw new ArgumentException($"{op}: eps must be a finite value >= 0, got {eps}");
+        if (!centered && beta is not null) throw new ArgumentException($"{op}: takes no beta");
+        CheckAffine(op, x, gamma, beta, eps, C, "the channel axis");
         var y = Empty(x.Shape);
         bool record = NeedsGrad(x) || (gamma is not null && NeedsGrad(gamma)) || (beta is not null && NeedsGrad(beta));
         Tensor? stats = record ? Empty(new Shape(N, 2, S)) : null;   // per image: the mean plane, then the rstd plane
@@ -108,13 +104,19 @@ public sealed partial class Tensor
     {
         if (x.Rank == 0) throw new ArgumentException($"{op}: input must have at least one axis, got a scalar");
         int n = x.Shape[-1];
+        CheckAffine(op, x, gamma, beta, eps, n, "the last axis");
+        return n;
+    }
+
+    // gamma and beta (when given) must be (n,), n the size of the normalized axis; eps finite and >= 0.
+    private static void CheckAffine(string op, Tensor x, Tensor? gamma, Tensor? beta, float eps, int n, string axis)
+    {
         if (gamma is not null && (gamma.Rank != 1 || gamma.Shape[0] != n))
-            throw new ArgumentException($"{op}: gamma {gamma.Shape} does not match the last axis of input {x.Shape}; expected ({n},)");
+            throw new ArgumentException($"{op}: gamma {gamma.Shape} does not match {axis} of input {x.Shape}; expected ({n},)");
         if (beta is not null && (beta.Rank != 1 || beta.Shape[0] != n))
-            throw new ArgumentException($"{op}: beta {beta.Shape} does not match the last axis of input {x.Shape}; expected ({n},)");
+            throw new ArgumentException($"{op}: beta {beta.Shape} does not match {axis} of input {x.Shape}; expected ({n},)");
         if (!(eps >= 0f) || float.IsInfinity(eps))
             throw new ArgumentException($"{op}: eps must be a finite value >= 0, got {eps}");
-        return n;
     }
 
     private static Tensor[] NormInputs(Tensor x, Tensor? gamma, Tensor? beta) => (gamma, beta) switch

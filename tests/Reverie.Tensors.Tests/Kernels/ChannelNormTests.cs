@@ -54,7 +54,7 @@ public class ChannelNormTests
         var perm = new float[x.Length];
         for (int n = 0; n < N; n++) for (int c = 0; c < C; c++) for (int s = 0; s < S; s++) perm[(n * S + s) * C + c] = x[(n * C + c) * S + s];
         var yRow = new float[x.Length]; var yCh = new float[x.Length];
-        RowNorm.Forward(perm, gam, bet, yRow, default, N * S, C, 1e-4f, centered: true, silu: true);
+        RowNorm.Forward(perm, gam, bet, yRow, default, N * S, C, 1e-4f, centered: true, NormActivation.Silu);
         ChannelNorm.Forward(x, gam, bet, yCh, default, N, C, S, 1e-4f, centered: true, silu: true);
         var back = new float[x.Length];
         for (int n = 0; n < N; n++) for (int c = 0; c < C; c++) for (int s = 0; s < S; s++) back[(n * C + c) * S + s] = yRow[(n * S + s) * C + c];

@@ -54,7 +54,7 @@ public class RowJobTests
             SameForOneAndTwoThreads($"norm n={n}", () =>
             {
                 var y = new float[rows * n]; var st = new float[2 * rows];
-                RowNorm.Forward(x, gam, bet, y, st, rows, n, 1e-4f, centered: true, silu: true);
+                RowNorm.Forward(x, gam, bet, y, st, rows, n, 1e-4f, centered: true, NormActivation.Silu);
                 return [y, st];
             });
         }
