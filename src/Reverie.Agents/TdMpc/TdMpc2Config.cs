@@ -9,7 +9,7 @@ namespace Reverie.Agents.TdMpc;
 /// (the single-task default); keys are its names (<c>enc_lr_scale</c>, <c>num_pi_trajs</c>, ...). The batch size,
 /// the random seed steps and the pretraining updates are the run loop's (<c>run.batch_size</c>,
 /// <c>run.prefill</c>, <c>run.pretrain</c>); <c>run.batch_length</c> must be <see cref="Horizon"/> + 1.
-/// <see cref="Presets"/> holds the named variants (<c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>).
+/// <see cref="Presets"/> holds the named variants (<c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>, and the per-domain <c>pendulum</c> and <c>dmc</c>).
 /// </summary>
 public sealed record TdMpc2Config : IConfigValidation
 {
@@ -133,10 +133,17 @@ public sealed record TdMpc2Config : IConfigValidation
     /// </summary>
     public static TdMpc2Config Pendulum { get; } = Size1 with { NumSamples = 256, NumElites = 32, NumPiTrajs = 12, Iterations = 4 };
 
+    /// <summary>
+    /// The <c>dmc</c> preset's agent settings, the same as <see cref="Pendulum"/>: model size 1 and the 256-sample,
+    /// 4-iteration planner, ~4x cheaper per agent step than size 5 with TD-MPC2's planner (a CPU default; it reached
+    /// 823.6 on cartpole-swingup at 40k env steps). <see cref="Size5"/> is TD-MPC2's own configuration.
+    /// </summary>
+    public static TdMpc2Config Dmc { get; } = Pendulum;
+
     /// <summary>The settings of a multi-task run (a task embedding of 64, TD-MPC2's mt30 size-5 choice).</summary>
     public static TdMpc2Config MultiTask { get; } = new() { TaskDim = 64 };
 
-    /// <summary>The named presets (<c>default</c> = <c>size5</c>, <c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>, <c>pendulum</c>).</summary>
+    /// <summary>The named presets (<c>default</c> = <c>size5</c>, <c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>, <c>pendulum</c>, <c>dmc</c>).</summary>
     public static IReadOnlyDictionary<string, TdMpc2Config> Presets { get; } = new Dictionary<string, TdMpc2Config>
     {
         ["default"] = Size5,
@@ -146,6 +153,7 @@ public sealed record TdMpc2Config : IConfigValidation
         ["debug"] = Debug,
         ["multitask"] = MultiTask,
         ["pendulum"] = Pendulum,
+        ["dmc"] = Dmc,
     };
 
     /// <summary>The MPPI iterations for an action of <paramref name="actionDim"/> dimensions (+2 from 20 on, as TD-MPC2).</summary>

@@ -148,21 +148,45 @@ public class TdMpc2AgentTests
         Assert.Equal(["tdmpc2"], TdMpc2Agent.DefaultPresets("mountaincar-continuous"));
     }
 
+    private static PresetLibrary YamlPresets()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reverie.sln"))) dir = dir.Parent;
+        return PresetLibrary.Load([Path.Combine(dir!.FullName, "configs", "tdmpc2.yaml")]);
+    }
+
+    private static ConfigSet ResolveYaml(PresetLibrary lib, string[] presets) =>
+        new ConfigSet().Add("run", new RunConfig()).Add("agent", new TdMpc2Config()).Resolve(lib, presets, []);
+
     // configs/tdmpc2.yaml's agent presets equal TdMpc2Config.Presets, so code users and CLI users get the same models.
     [Fact]
     public void Yaml_presets_equal_the_code_presets()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reverie.sln"))) dir = dir.Parent;
-        var lib = PresetLibrary.Load([Path.Combine(dir!.FullName, "configs", "tdmpc2.yaml")]);
+        var lib = YamlPresets();
         foreach (var (name, expected) in TdMpc2Config.Presets)
         {
-            var cfg = new ConfigSet().Add("run", new RunConfig()).Add("agent", new TdMpc2Config()).Resolve(lib, ["tdmpc2", name], []);
+            var cfg = ResolveYaml(lib, ["tdmpc2", name]);
             Assert.Equal(expected, cfg.Get<TdMpc2Config>("agent") with { });
             var run = cfg.Get<RunConfig>("run");
             Assert.Equal(cfg.Get<TdMpc2Config>("agent").Horizon + 1, run.BatchLength);
             Assert.Equal(run.BatchSize * run.BatchLength, run.TrainRatio);   // one update per env step
         }
+    }
+
+    // A DMC task gets the CPU default (model size 1, 256 x 4 planner); --preset size5 after it restores TD-MPC2's own
+    // model and planner, size1 after size5 changes only the model, and tdmpc after dmc is TD-MPC (v1)'s full choice.
+    [Fact]
+    public void Dmc_default_is_size1_with_the_small_planner_and_size5_restores_tdmpc2()
+    {
+        var lib = YamlPresets();
+        var dmc = ResolveYaml(lib, [.. TdMpc2Agent.DefaultPresets("walker-walk")]);
+        Assert.Equal(TdMpc2Config.Dmc, dmc.Get<TdMpc2Config>("agent") with { });
+        Assert.Equal((128, 2, 256, 4), (TdMpc2Config.Dmc.LatentDim, TdMpc2Config.Dmc.NumQ, TdMpc2Config.Dmc.NumSamples, TdMpc2Config.Dmc.Iterations));
+        Assert.Equal(50000, dmc.Get<RunConfig>("run").Steps);
+        Assert.Equal(TdMpc2Config.Size5, ResolveYaml(lib, ["tdmpc2", "dmc", "size5"]).Get<TdMpc2Config>("agent") with { });
+        Assert.Equal(TdMpc2Config.Size5 with { MlpDim = 384, LatentDim = 128, NumQ = 2 },
+            ResolveYaml(lib, ["tdmpc2", "dmc", "size5", "size1"]).Get<TdMpc2Config>("agent") with { });
+        Assert.Equal(TdMpc2Config.TdMpc, ResolveYaml(lib, ["tdmpc2", "dmc", "tdmpc"]).Get<TdMpc2Config>("agent") with { });
     }
 
     private sealed class TwoActionCount(string id) : EnvWrapper(new CountEnv(id, actionSize: 2));
