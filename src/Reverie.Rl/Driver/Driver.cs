@@ -49,6 +49,7 @@ public sealed partial class Driver : IDisposable
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _lastSave = new();
     private double _elapsedBefore;
+    private long _pendingUpdates;                 // updates owed by the current env step (see RunPendingUpdates)
 
     /// <summary>
     /// Prepares a run in <paramref name="runDir"/>, resuming from its checkpoint when there is one.
@@ -113,6 +114,11 @@ public sealed partial class Driver : IDisposable
         object carry = _agent.InitPolicy(_env.Count);
         while (Counters.EnvSteps < Options.Steps && !stop.IsCancellationRequested)
         {
+            if (_pendingUpdates > 0)             // a run stopped inside a step's updates: finish them first
+            {
+                RunPendingUpdates(stop);
+                if (stop.IsCancellationRequested) break;
+            }
             bool prefill = Counters.EnvSteps < Options.Prefill;
             if (prefill) RandomActions(); else carry = _agent.Policy(carry, obs, _env.IsFirst, PolicyMode.Explore, _actions);
             AddSteps(obs);                       // (o_t, a_t, r_t, is_first) of every env
@@ -122,7 +128,7 @@ public sealed partial class Driver : IDisposable
             EndEpisodes();                       // last steps and scores of the envs that ended
             if (prefill) { }
             else if (_agent is IOnPolicyAgent onPolicy) Accumulate(onPolicy.Observe(_env.Rewards, _env.Terminated, _env.Truncated, _env.FinalObservations, _env.Observations));
-            else Train();
+            else Train(stop);
             long now = Counters.EnvSteps;
             if (Crossed(before, now, Options.LogEvery)) LogMetrics();
             if (Crossed(before, now, Options.ReportEvery) && !prefill) Report();
@@ -131,7 +137,8 @@ public sealed partial class Driver : IDisposable
             _view?.Update(new ProgressSnapshot(now, Counters.Updates, RecentReturn(), null));
             Stepped?.Invoke(now);
         }
-        bool interrupted = Counters.EnvSteps < Options.Steps;
+        if (_pendingUpdates > 0 && !stop.IsCancellationRequested) RunPendingUpdates(stop);   // resumed inside the last step's updates
+        bool interrupted = Counters.EnvSteps < Options.Steps || _pendingUpdates > 0;
         Save();
         return interrupted ? RunOutcome.Interrupted : RunOutcome.Completed;
     }
@@ -145,6 +152,7 @@ public sealed partial class Driver : IDisposable
         content.RngStates["driver.actions"] = _actionRng.GetState();
         content.Extra["driver.train_ratio"] = Options.TrainRatio;
         content.Extra["driver.ratio_state"] = double.IsNaN(_ratio.State) ? null : _ratio.State;
+        content.Extra["driver.pending_updates"] = _pendingUpdates;
         _agent.Save(content);
         Checkpoint.Save(RunDir, content);
         _lastSave.Restart();
@@ -161,6 +169,8 @@ public sealed partial class Driver : IDisposable
         if (content.RngStates.TryGetValue("driver.replay", out var r)) _replayRng.SetState(r);
         if (content.RngStates.TryGetValue("driver.actions", out var a)) _actionRng.SetState(a);
         if (content.Extra["driver.ratio_state"] is JsonNode s) _ratio.Restore((double)s);
+        _pendingUpdates = content.Extra["driver.pending_updates"] is JsonNode pn ? (long)pn : 0;   // absent in older checkpoints
+        if (_pendingUpdates < 0) throw new InvalidDataException($"checkpoint: driver.pending_updates is {_pendingUpdates}, not a count");
         _agent.Load(content);
     }
 

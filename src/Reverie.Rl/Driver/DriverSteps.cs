@@ -1,6 +1,7 @@
 // DriverSteps: the pieces of the run loop (replay records, episode ends, training, logging, reports, evaluation).
 using Reverie.Envs;
 using Reverie.Rl.Agents;
+using Reverie.Rl.Logging;
 using Reverie.Rl.Media;
 using Reverie.Tensors;
 
@@ -53,15 +54,29 @@ public sealed partial class Driver
 
     private double? RecentReturn() => _recentReturns.Count == 0 ? null : _recentReturns.Average();
 
-    private void Train()
+    private void Train(CancellationToken stop)
+    {
+        if (_ratio.Ratio == 0 || !Replay.CanSample(Options.BatchLength, _agent.TrainAcrossEpisodes)) return;
+        bool first = double.IsNaN(_ratio.State);              // a fresh schedule: the first training step of the run
+        _pendingUpdates += _ratio.Due(Counters.EnvSteps) + (first ? Options.Pretrain : 0);
+        RunPendingUpdates(stop);
+    }
+
+    // The updates this env step owes. A stop request ends them early (the pretraining's thousands would otherwise hold
+    // Ctrl-C for many minutes); the checkpoint keeps the rest, and a resumed run does them before its next action, on
+    // the batches an uninterrupted run would draw. Among many, progress is shown and wall-clock checkpoints are written.
+    private void RunPendingUpdates(CancellationToken stop)
     {
         bool cross = _agent.TrainAcrossEpisodes;
-        if (_ratio.Ratio == 0 || !Replay.CanSample(Options.BatchLength, cross)) return;
-        bool first = double.IsNaN(_ratio.State);              // a fresh schedule: the first training step of the run
-        for (long n = _ratio.Due(Counters.EnvSteps) + (first ? Options.Pretrain : 0); n > 0; n--)
+        bool many = _pendingUpdates > 1;
+        while (_pendingUpdates > 0 && !stop.IsCancellationRequested)
         {
-            using var scope = Tensor.Scope();
-            Accumulate(_agent.Train(Replay.SampleSequences(Options.BatchSize, Options.BatchLength, _replayRng, cross)));
+            using (Tensor.Scope())
+                Accumulate(_agent.Train(Replay.SampleSequences(Options.BatchSize, Options.BatchLength, _replayRng, cross)));
+            _pendingUpdates--;
+            if (!many) continue;
+            _view?.Update(new ProgressSnapshot(Counters.EnvSteps, Counters.Updates, RecentReturn(), null));
+            if (SaveIsDue()) Save();                         // run.checkpoint_minutes holds inside a long pretraining too
         }
     }
 

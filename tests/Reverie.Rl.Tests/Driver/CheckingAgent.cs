@@ -19,6 +19,10 @@ internal sealed class CheckingAgent : IAgent
 
     public long PolicyRows { get; private set; }
     public long TrainCalls { get; private set; }
+    /// <summary>A hash of every batch's states in the order trained on (equal only for the same sequence of batches).</summary>
+    public long Digest { get; private set; }
+    /// <summary>Called after each Train with the calls so far.</summary>
+    public Action<long>? Trained;
     public long FirstSteps { get; private set; }
 
     public object InitPolicy(int batch) => new Track(batch);
@@ -51,7 +55,11 @@ internal sealed class CheckingAgent : IAgent
                 if (first[k] == 1) { Assert.Equal(0f, s[k]); Assert.Equal(0f, r[k]); }
                 else { Assert.Equal(s[k - 1] + 1, s[k]); Assert.Equal(1f, r[k]); }
             }
+        long sum = 0;
+        foreach (float v in s) sum += (long)v;
+        Digest = unchecked(Digest * 1_000_003 + sum);
         TrainCalls++;
+        Trained?.Invoke(TrainCalls);
         return new Dictionary<string, double> { ["loss/check"] = 1 };
     }
 
@@ -63,6 +71,7 @@ internal sealed class CheckingAgent : IAgent
         content.Extra["agent.policy_rows"] = PolicyRows;
         content.Extra["agent.train_calls"] = TrainCalls;
         content.Extra["agent.first_steps"] = FirstSteps;
+        content.Extra["agent.digest"] = Digest;
     }
 
     public void Load(CheckpointContent content)
@@ -70,6 +79,7 @@ internal sealed class CheckingAgent : IAgent
         PolicyRows = (long)content.Extra["agent.policy_rows"]!;
         TrainCalls = (long)content.Extra["agent.train_calls"]!;
         FirstSteps = (long)content.Extra["agent.first_steps"]!;
+        Digest = (long)content.Extra["agent.digest"]!;
     }
 
     public void Dispose() { }

@@ -65,6 +65,64 @@ public class DriverTests
         Assert.Equal(pre.Counters.Updates, resumed.Counters.Updates);
     }
 
+    // Ctrl-C inside the pretraining stops after the current update (not after all of them); the checkpoint keeps the
+    // updates still owed, and the resumed run does them before anything else, on the same batches as an uninterrupted
+    // run. (Later batches differ, as after any resume: the envs restart their episodes.)
+    [Fact]
+    public void InterruptInsideThePretrainingStopsSoonAndResumesExactly()
+    {
+        var pre = Options with { Pretrain = 40 };
+        var firstStep = pre with { Steps = pre.Prefill + pre.Envs };      // ends with the first training step
+        string CutAt10(DriverOptions options)
+        {
+            string dir = NewDir();
+            using var stop = new CancellationTokenSource();
+            var cut = new CheckingAgent();
+            cut.Trained += n => { if (n == 10) stop.Cancel(); };
+            using var env = VectorEnv.Make("count", options.Envs);
+            using var evalEnv = EnvRegistry.Make("count");
+            var driver = new RunDriver(dir, cut, env, evalEnv, options, new ConsoleView(options.Steps, quiet: true, TextWriter.Null), tensorBoard: false);
+            Assert.Equal(RunOutcome.Interrupted, driver.Run(stop.Token));
+            Assert.Equal((10, firstStep.Steps), (driver.Counters.Updates, driver.Counters.EnvSteps));   // inside the 40 + due updates
+            driver.Dispose();
+            return dir;
+        }
+
+        var (_, one, oneAgent) = Run(NewDir(), firstStep);
+        var (outcome, resumed, resumedAgent) = Run(CutAt10(firstStep), firstStep);
+        Assert.Equal(RunOutcome.Completed, outcome);
+        Assert.Equal(one.Counters.Updates, resumed.Counters.Updates);
+        Assert.Equal(oneAgent.Digest, resumedAgent.Digest);             // the same batches in the same order
+
+        var (_, whole, _) = Run(NewDir(), pre);                          // resumed with steps left: owed updates first
+        var (_, longer, _) = Run(CutAt10(pre), pre);
+        Assert.Equal(whole.Counters.Updates, longer.Counters.Updates);
+        Assert.Equal(whole.Counters.EnvSteps, longer.Counters.EnvSteps);
+    }
+
+    // run.checkpoint_minutes also holds inside a long pretraining: the checkpoint then records the updates still owed.
+    [Fact]
+    public void AWallClockCheckpointIsWrittenInsideThePretraining()
+    {
+        string dir = NewDir();
+        var options = Options with { Pretrain = 40, CheckpointEvery = 0, CheckpointMinutes = 2.0 / 60 };   // 2 s
+        var agent = new CheckingAgent();
+        long owed = -1;
+        agent.Trained += n =>
+        {
+            if (n == 5) Thread.Sleep(2100);                          // the 5th update ends past 2 s: a save follows it
+            if (n == 6) owed = (long)Reverie.Rl.Checkpoints.Checkpoint.Load(dir)!.Extra["driver.pending_updates"]!;
+        };
+        using var env = VectorEnv.Make("count", options.Envs);
+        using var evalEnv = EnvRegistry.Make("count");
+        var driver = new RunDriver(dir, agent, env, evalEnv, options, new ConsoleView(options.Steps, quiet: true, TextWriter.Null), tensorBoard: false);
+        driver.Run();
+        driver.Dispose();
+        var (_, plain, _) = Run(NewDir(), options with { CheckpointMinutes = 0 });
+        Assert.True(owed > 30, $"owed {owed}");                      // 40 pretraining + the step's due updates, minus 5
+        Assert.Equal(plain.Counters.Updates, driver.Counters.Updates);
+    }
+
     [Fact]
     public void ResumeContinuesCountersAndMatchesAnUninterruptedRun()
     {
