@@ -9,36 +9,46 @@ namespace Reverie.Cli.Commands;
 public static partial class PlotCommand
 {
     private const string Help = """
-        usage: reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std]
+        usage: reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std] [--x env|agent]
 
         Draws the learning curves of one or more run directories (return against env steps) to
         PATH.svg and PATH.png. Each run's evaluation returns are used (its training returns when it has
         no evaluation rows). Runs whose directory names differ only in a seed suffix (-s0, -s1, _seed2)
         are one curve: the mean across seeds, with a band of min..max (or mean ± std) across seeds.
-        Returns are averaged within N equal bins of env steps.
+        Returns are averaged within N equal bins of env steps. A run logs agent steps (one action each);
+        with an action repeat (the DMC-style envs repeat 2) the env steps are that many times more, and
+        the x axis shows env steps unless --x agent is given (the repeat comes from the run's run.json:
+        run.action_repeat, or the env's default).
 
           RUN...          run directories (each with scores.csv)
           --out PATH      output path without extension (default: plot)
           --title T       plot title (default: the curve names)
-          --bins N        bins along env steps (default 40)
+          --bins N        bins along the x axis (default 40)
           --band B        minmax (default) or std
+          --x X           env (default: agent steps x action repeat) or agent
         """;
 
     /// <summary>Runs the verb.</summary>
     public static int Run(string[] argv)
     {
-        var args = Args.Parse("plot", argv, Args.Declare("out", "title", "bins", "band"));
+        var args = Args.Parse("plot", argv, Args.Declare("out", "title", "bins", "band", "x"));
         if (args.Help) { Console.Out.Write(Help); return ExitCodes.Ok; }
         if (args.Positionals.Count == 0) throw new UsageException("give at least one run directory (see 'reverie plot --help')");
         int bins = (int)args.Long("plot", "bins", 40, min: 1);
         string band = args.Get("band") ?? "minmax";
         if (band is not ("minmax" or "std")) throw new UsageException($"--band must be minmax or std, got '{band}'");
+        string axis = args.Get("x") ?? "env";
+        if (axis is not ("env" or "agent")) throw new UsageException($"--x must be env or agent, got '{axis}'");
         var groups = new Dictionary<string, List<(double[] X, double[] Y)>>();
+        var repeats = new HashSet<int>();
         foreach (string dir in args.Positionals)
         {
             string path = Path.Combine(dir, "scores.csv");
             if (!File.Exists(path)) throw new UsageException($"'{dir}' has no scores.csv");
             var rows = ReadScores(path);
+            int repeat = ActionRepeatOf(dir);
+            repeats.Add(repeat);
+            if (axis == "env" && repeat > 1) rows = (rows.X.Select(x => x * repeat).ToArray(), rows.Y);
             string name = SeedSuffix().Replace(Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/')), "");
             if (!groups.TryGetValue(name, out var list)) groups[name] = list = [];
             list.Add(rows);
@@ -48,9 +58,30 @@ public static partial class PlotCommand
         string title = args.Get("title") ?? string.Join(" vs ", groups.Keys);
         string output = args.Get("out") ?? "plot";
         if (Path.GetDirectoryName(Path.GetFullPath(output)) is string od) Directory.CreateDirectory(od);
-        new LinePlot(title, "env steps", "return", series).Save(output);
+        string xLabel = axis == "agent" ? "agent steps"
+            : repeats.All(r => r == 1) ? "env steps"
+            : repeats.Count == 1 ? $"env steps (agent steps x {repeats.First()})"
+            : "env steps (agent steps x each run's action repeat)";
+        new LinePlot(title, xLabel, "return", series).Save(output);
         Console.Out.WriteLine($"wrote {output}.svg and {output}.png ({series.Count} curve(s) from {args.Positionals.Count} run(s))");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The action repeat of a run: <c>run.action_repeat</c> from its run.json when set (&gt; 0), else its env's
+    /// registered default; 1 without a run.json or for an env this build does not know.
+    /// </summary>
+    internal static int ActionRepeatOf(string dir)
+    {
+        string path = Path.Combine(dir, "run.json");
+        if (!File.Exists(path)) return 1;
+        System.Text.Json.Nodes.JsonNode? run;
+        try { run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)); }
+        catch (System.Text.Json.JsonException e) { throw new UsageException($"'{path}' is not valid JSON ({e.Message})"); }
+        if (run?["Settings"]?["run.action_repeat"]?.GetValue<string>() is string set
+            && int.TryParse(set, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r > 0) return r;
+        string? env = run?["Env"]?.GetValue<string>();
+        return Reverie.Envs.EnvRegistry.Specs.FirstOrDefault(s => s.Id == env)?.ActionRepeat is int d && d > 0 ? d : 1;
     }
 
     /// <summary>(step, return) of the eval rows of a scores.csv, or of its train rows when there are no eval rows.</summary>

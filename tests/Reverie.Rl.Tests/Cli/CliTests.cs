@@ -80,4 +80,43 @@ public class CliTests
         Assert.True(new FileInfo(Path.Combine(root, "curve.png")).Length > 1000);
         Assert.Equal(ExitCodes.Usage, Reverie("train", "--agent", "random", "--env", "count", "--logdir", run).Code); // another env in this run dir
     }
+
+    // A DMC-style env repeats each action twice: the plot's x axis shows env steps (agent steps x the run's repeat:
+    // run.action_repeat when set, else the env's default) unless --x agent; runs without a run.json count as repeat 1.
+    [Fact]
+    public void PlotScalesAgentStepsByTheActionRepeat()
+    {
+        string root = Directory.CreateTempSubdirectory("reverie-plot").FullName;
+        string Run(string name, string? runJson)
+        {
+            string dir = Path.Combine(root, name);
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "scores.csv"), "kind,step,return,length\neval,5000,10,500\neval,50000,20,500\n");
+            if (runJson != null) File.WriteAllText(Path.Combine(dir, "run.json"), runJson);
+            return dir;
+        }
+        string dmc = Run("dmc", """{"Agent": "random", "Env": "cartpole-swingup", "Seed": 1, "Settings": {"run.action_repeat": "0"}}""");
+        string four = Run("four", """{"Agent": "random", "Env": "cartpole-swingup", "Seed": 1, "Settings": {"run.action_repeat": "4"}}""");
+        string bare = Run("bare", null);
+        string Svg(params string[] args)
+        {
+            var (code, _, err) = Reverie(["plot", .. args, "--out", Path.Combine(root, "p")]);
+            Assert.True(code == ExitCodes.Ok, err);
+            return File.ReadAllText(Path.Combine(root, "p.svg"));
+        }
+        var svg = Svg(dmc);
+        Assert.Contains(">env steps (agent steps x 2)<", svg);
+        Assert.Contains(">100k<", svg);                                   // 50k agent steps = 100k env steps
+        svg = Svg(dmc, "--x", "agent");
+        Assert.Contains(">agent steps<", svg);
+        Assert.DoesNotContain(">100k<", svg);
+        Assert.Contains(">env steps (agent steps x 4)<", Svg(four));
+        Assert.Contains(">env steps<", Svg(bare));
+        Assert.Contains(">env steps (agent steps x each run's action repeat)<", Svg(dmc, four));
+        Assert.Equal(ExitCodes.Usage, Reverie("plot", dmc, "--x", "sim").Code);
+        File.WriteAllText(Path.Combine(bare, "run.json"), "{not json");
+        var (badCode, _, badErr) = Reverie("plot", bare);
+        Assert.Equal(ExitCodes.Usage, badCode);
+        Assert.Contains("run.json", badErr);
+    }
 }
