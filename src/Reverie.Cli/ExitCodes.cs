@@ -13,6 +13,6 @@ public static class ExitCodes
     /// <summary>A usage or config error: unknown verb/option/agent/env/preset, a bad value. Nothing was run.</summary>
     public const int Usage = 2;
 
-    /// <summary>Interrupted by SIGINT (Ctrl+C) or SIGTERM: the current step finished and a checkpoint was written; rerun to resume.</summary>
+    /// <summary>Interrupted by SIGINT (Ctrl+C) or SIGTERM: the current step (or its current replay update) finished and a checkpoint was written; rerun to resume.</summary>
     public const int Interrupted = 130;
 }

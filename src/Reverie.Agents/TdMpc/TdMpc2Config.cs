@@ -140,7 +140,7 @@ public sealed record TdMpc2Config : IConfigValidation
     /// </summary>
     public static TdMpc2Config Dmc { get; } = Pendulum;
 
-    /// <summary>The settings of a multi-task run (a task embedding of 64, TD-MPC2's mt30 size-5 choice).</summary>
+    /// <summary>The settings of a multi-task run (a task embedding of 64, TD-MPC2's mt30 size-5 choice; the CLI applies it after <see cref="Dmc"/>).</summary>
     public static TdMpc2Config MultiTask { get; } = new() { TaskDim = 64 };
 
     /// <summary>The named presets (<c>default</c> = <c>size5</c>, <c>size1</c>, <c>size5</c>, <c>tdmpc</c>, <c>debug</c>, <c>multitask</c>, <c>pendulum</c>, <c>dmc</c>).</summary>

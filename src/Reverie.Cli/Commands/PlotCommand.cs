@@ -1,11 +1,13 @@
 // PlotCommand: `reverie plot`: learning curves from runs' scores.csv, grouped across seeds, to SVG and PNG.
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Reverie.Envs;
 using Reverie.Rl.Media;
 
 namespace Reverie.Cli.Commands;
 
-/// <summary><c>reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std]</c>.</summary>
+/// <summary><c>reverie plot RUN... [--out PATH] [--title T] [--bins N] [--band minmax|std] [--x env|agent]</c>.</summary>
 public static partial class PlotCommand
 {
     private const string Help = """
@@ -69,19 +71,23 @@ public static partial class PlotCommand
 
     /// <summary>
     /// The action repeat of a run: <c>run.action_repeat</c> from its run.json when set (&gt; 0), else its env's
-    /// registered default; 1 without a run.json or for an env this build does not know.
+    /// registered default (a multi-task env's tasks' common one); 1 without a run.json or for an env this build does not know.
     /// </summary>
+    /// <exception cref="UsageException">The run.json does not parse.</exception>
     internal static int ActionRepeatOf(string dir)
     {
-        string path = Path.Combine(dir, "run.json");
-        if (!File.Exists(path)) return 1;
-        System.Text.Json.Nodes.JsonNode? run;
-        try { run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)); }
-        catch (System.Text.Json.JsonException e) { throw new UsageException($"'{path}' is not valid JSON ({e.Message})"); }
-        if (run?["Settings"]?["run.action_repeat"]?.GetValue<string>() is string set
+        if (!File.Exists(Path.Combine(dir, RunInfo.FileName))) return 1;
+        RunInfo run;
+        try { run = RunInfo.Read(dir); }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new UsageException($"'{Path.Combine(dir, RunInfo.FileName)}' does not parse ({e.Message})");
+        }
+        if (run.Settings?.GetValueOrDefault("run.action_repeat") is string set
             && int.TryParse(set, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r > 0) return r;
-        string? env = run?["Env"]?.GetValue<string>();
-        return Reverie.Envs.EnvRegistry.Specs.FirstOrDefault(s => s.Id == env)?.ActionRepeat is int d && d > 0 ? d : 1;
+        var ids = MultiTaskEnv.TasksOf(run.Env ?? "") ?? [run.Env ?? ""];
+        var repeats = ids.Select(id => EnvRegistry.Specs.FirstOrDefault(s => s.Id == id)?.ActionRepeat ?? 1).Distinct().ToList();
+        return repeats.Count == 1 && repeats[0] > 1 ? repeats[0] : 1;
     }
 
     /// <summary>(step, return) of the eval rows of a scores.csv, or of its train rows when there are no eval rows.</summary>

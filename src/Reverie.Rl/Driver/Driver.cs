@@ -16,7 +16,8 @@ public enum RunOutcome
 {
     /// <summary>The run reached <see cref="DriverOptions.Steps"/>.</summary>
     Completed,
-    /// <summary>A stop was requested (Ctrl+C, SIGTERM); the current step finished and a checkpoint was written.</summary>
+    /// <summary>A stop was requested (Ctrl+C, SIGTERM); a checkpoint was written (the current step finished, or its
+    /// remaining replay updates are owed to the resumed run).</summary>
     Interrupted,
 }
 
@@ -27,7 +28,9 @@ public enum RunOutcome
 /// (<see cref="TrainRatio"/>), plus <see cref="DriverOptions.Pretrain"/> updates at the first training step.
 /// Evaluation, metrics, reports and checkpoints happen every so many env steps. When the run directory holds a checkpoint the driver resumes from it: the agent, the replay,
 /// the counters, the generators and the train-ratio schedule continue; logs written after the
-/// checkpoint are dropped (the resumed run writes them again); the envs start new episodes.
+/// checkpoint are dropped (the resumed run writes them again); the envs start new episodes. A run stopped
+/// inside a step's replay updates (TD-MPC2's thousands of pretraining updates) owes the rest of them and the
+/// step's tail, which the resumed run does before it acts, so it trains on the batches an uninterrupted run would.
 /// An <see cref="IOnPolicyAgent"/> (PPO) is not trained from replay: it observes every step it acted for and
 /// updates itself when its rollout is full; the train ratio does not apply to it.
 /// </summary>
@@ -103,7 +106,9 @@ public sealed partial class Driver : IDisposable
 
     /// <summary>
     /// Trains until <see cref="DriverOptions.Steps"/> env steps or until <paramref name="stop"/> is
-    /// cancelled (checked after every step), then writes a checkpoint.
+    /// cancelled (checked after every step and between a step's replay updates), then writes a checkpoint.
+    /// A stop inside a step's updates leaves the rest owed (<c>driver.pending_updates</c> in the checkpoint) and the
+    /// step's logging, report, evaluation and checkpoint triggers undone; the resumed run does both first.
     /// </summary>
     public RunOutcome Run(CancellationToken stop = default)
     {
@@ -112,13 +117,9 @@ public sealed partial class Driver : IDisposable
         _lastSave.Restart();
         var obs = _env.Reset(Options.Seed + (ulong)Counters.EnvSteps);
         object carry = _agent.InitPolicy(_env.Count);
+        if (!FinishOwedStep(stop)) return Interrupted();
         while (Counters.EnvSteps < Options.Steps && !stop.IsCancellationRequested)
         {
-            if (_pendingUpdates > 0)             // a run stopped inside a step's updates: finish them first
-            {
-                RunPendingUpdates(stop);
-                if (stop.IsCancellationRequested) break;
-            }
             bool prefill = Counters.EnvSteps < Options.Prefill;
             if (prefill) RandomActions(); else carry = _agent.Policy(carry, obs, _env.IsFirst, PolicyMode.Explore, _actions);
             AddSteps(obs);                       // (o_t, a_t, r_t, is_first) of every env
@@ -129,18 +130,40 @@ public sealed partial class Driver : IDisposable
             if (prefill) { }
             else if (_agent is IOnPolicyAgent onPolicy) Accumulate(onPolicy.Observe(_env.Rewards, _env.Terminated, _env.Truncated, _env.FinalObservations, _env.Observations));
             else Train(stop);
-            long now = Counters.EnvSteps;
-            if (Crossed(before, now, Options.LogEvery)) LogMetrics();
-            if (Crossed(before, now, Options.ReportEvery) && !prefill) Report();
-            if (Crossed(before, now, Options.EvalEvery)) Evaluate();
-            if (Crossed(before, now, Options.CheckpointEvery) || SaveIsDue()) Save();
-            _view?.Update(new ProgressSnapshot(now, Counters.Updates, RecentReturn(), null));
-            Stepped?.Invoke(now);
+            if (_pendingUpdates > 0) return Interrupted();   // stopped inside the updates: the rest of the step is owed
+            EndStep(before, prefill);
         }
-        if (_pendingUpdates > 0 && !stop.IsCancellationRequested) RunPendingUpdates(stop);   // resumed inside the last step's updates
-        bool interrupted = Counters.EnvSteps < Options.Steps || _pendingUpdates > 0;
         Save();
-        return interrupted ? RunOutcome.Interrupted : RunOutcome.Completed;
+        return Counters.EnvSteps < Options.Steps ? RunOutcome.Interrupted : RunOutcome.Completed;
+    }
+
+    private RunOutcome Interrupted()
+    {
+        Save();
+        return RunOutcome.Interrupted;
+    }
+
+    // A run resumed from a stop inside a step's updates: does the owed updates, then that step's tail. False when
+    // stopped again before they are done.
+    private bool FinishOwedStep(CancellationToken stop)
+    {
+        if (_pendingUpdates == 0) return true;
+        RunPendingUpdates(stop);
+        if (_pendingUpdates > 0) return false;
+        EndStep(Counters.EnvSteps - _env.Count, prefill: false);
+        return true;
+    }
+
+    // The tail of an env step (env steps before..now): metrics rows, the report, the evaluation, checkpoints, progress.
+    private void EndStep(long before, bool prefill)
+    {
+        long now = Counters.EnvSteps;
+        if (Crossed(before, now, Options.LogEvery)) LogMetrics();
+        if (Crossed(before, now, Options.ReportEvery) && !prefill) Report();
+        if (Crossed(before, now, Options.EvalEvery)) Evaluate();
+        if (Crossed(before, now, Options.CheckpointEvery) || SaveIsDue()) Save();
+        _view?.Update(new ProgressSnapshot(now, Counters.Updates, RecentReturn(), null));
+        Stepped?.Invoke(now);
     }
 
     /// <summary>Writes a checkpoint now (agent, replay, counters, generators, schedule), atomically.</summary>
@@ -185,7 +208,8 @@ public sealed partial class Driver : IDisposable
             string pretrain = Options.Pretrain > 0 && _ratio.Ratio > 0 ? $"; {Options.Pretrain} pretraining updates when the prefill ends" : "";
             Say(string.Create(CultureInfo.InvariantCulture, $"train ratio {Options.TrainRatio:0.###} (replayed steps per env step): {every}{pretrain}"));
         }
-        if (Resumed) Say($"resuming from {Path.Combine(RunDir, Checkpoint.DirName)} at env step {Counters.EnvSteps} ({Counters.Updates} updates, {Replay.Count} replay steps)");
+        if (Resumed) Say($"resuming from {Path.Combine(RunDir, Checkpoint.DirName)} at env step {Counters.EnvSteps} ({Counters.Updates} updates, {Replay.Count} replay steps"
+            + (_pendingUpdates > 0 ? $"; {_pendingUpdates} updates of that step still to do)" : ")"));
     }
 
     private void Say(string line)

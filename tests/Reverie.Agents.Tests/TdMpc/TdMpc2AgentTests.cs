@@ -187,6 +187,8 @@ public class TdMpc2AgentTests
         Assert.Equal(TdMpc2Config.Size5 with { MlpDim = 384, LatentDim = 128, NumQ = 2 },
             ResolveYaml(lib, ["tdmpc2", "dmc", "size5", "size1"]).Get<TdMpc2Config>("agent") with { });
         Assert.Equal(TdMpc2Config.TdMpc, ResolveYaml(lib, ["tdmpc2", "dmc", "tdmpc"]).Get<TdMpc2Config>("agent") with { });
+        Assert.Equal(TdMpc2Config.Dmc with { TaskDim = 64 },
+            ResolveYaml(lib, [.. TdMpc2Agent.DefaultPresets("mt-cartpole-reacher")]).Get<TdMpc2Config>("agent") with { });
     }
 
     private sealed class TwoActionCount(string id) : EnvWrapper(new CountEnv(id, actionSize: 2));

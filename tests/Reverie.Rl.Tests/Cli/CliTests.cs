@@ -111,6 +111,8 @@ public class CliTests
         Assert.Contains(">agent steps<", svg);
         Assert.DoesNotContain(">100k<", svg);
         Assert.Contains(">env steps (agent steps x 4)<", Svg(four));
+        string mt = Run("mt", """{"Agent": "tdmpc2", "Env": "mt-cartpole-reacher", "Seed": 1, "Settings": {"run.action_repeat": "0"}}""");
+        Assert.Contains(">env steps (agent steps x 2)<", Svg(mt));         // its tasks repeat twice
         Assert.Contains(">env steps<", Svg(bare));
         Assert.Contains(">env steps (agent steps x each run's action repeat)<", Svg(dmc, four));
         Assert.Equal(ExitCodes.Usage, Reverie("plot", dmc, "--x", "sim").Code);

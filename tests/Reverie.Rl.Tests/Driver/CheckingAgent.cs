@@ -22,7 +22,7 @@ internal sealed class CheckingAgent : IAgent
     /// <summary>A hash of every batch's states in the order trained on (equal only for the same sequence of batches).</summary>
     public long Digest { get; private set; }
     /// <summary>Called after each Train with the calls so far.</summary>
-    public Action<long>? Trained;
+    public event Action<long>? Trained;
     public long FirstSteps { get; private set; }
 
     public object InitPolicy(int batch) => new Track(batch);

@@ -66,61 +66,81 @@ public class DriverTests
     }
 
     // Ctrl-C inside the pretraining stops after the current update (not after all of them); the checkpoint keeps the
-    // updates still owed, and the resumed run does them before anything else, on the same batches as an uninterrupted
-    // run. (Later batches differ, as after any resume: the envs restart their episodes.)
+    // updates still owed and the step's tail, and the resumed run does them before anything else, on the same batches as
+    // an uninterrupted run. (Later batches differ, as after any resume: the envs restart their episodes.) The first
+    // training step here is step 500, where the report (which samples the replay too) and an evaluation are due.
     [Fact]
     public void InterruptInsideThePretrainingStopsSoonAndResumesExactly()
     {
-        var pre = Options with { Pretrain = 40 };
-        var firstStep = pre with { Steps = pre.Prefill + pre.Envs };      // ends with the first training step
+        var pre = Options with { Pretrain = 40, Prefill = 498 };
+        var firstStep = pre with { Steps = 500 };                        // ends with the first training step
         string CutAt10(DriverOptions options)
         {
             string dir = NewDir();
             using var stop = new CancellationTokenSource();
             var cut = new CheckingAgent();
             cut.Trained += n => { if (n == 10) stop.Cancel(); };
-            using var env = VectorEnv.Make("count", options.Envs);
-            using var evalEnv = EnvRegistry.Make("count");
-            var driver = new RunDriver(dir, cut, env, evalEnv, options, new ConsoleView(options.Steps, quiet: true, TextWriter.Null), tensorBoard: false);
-            Assert.Equal(RunOutcome.Interrupted, driver.Run(stop.Token));
-            Assert.Equal((10, firstStep.Steps), (driver.Counters.Updates, driver.Counters.EnvSteps));   // inside the 40 + due updates
-            driver.Dispose();
+            var (outcome, d) = RunWith(dir, cut, options, stop.Token);
+            Assert.Equal(RunOutcome.Interrupted, outcome);
+            Assert.Equal((10, 500), (d.Counters.Updates, d.Counters.EnvSteps));   // inside the 40 + due updates
+            Assert.DoesNotContain(File.ReadAllLines(Path.Combine(dir, RunLogger.ScoresFile)), l => l.StartsWith("eval,"));   // tail owed
             return dir;
         }
 
         var (_, one, oneAgent) = Run(NewDir(), firstStep);
-        var (outcome, resumed, resumedAgent) = Run(CutAt10(firstStep), firstStep);
+        string cutDir = CutAt10(firstStep);
+        var (outcome, resumed, resumedAgent) = Run(cutDir, firstStep);
         Assert.Equal(RunOutcome.Completed, outcome);
         Assert.Equal(one.Counters.Updates, resumed.Counters.Updates);
         Assert.Equal(oneAgent.Digest, resumedAgent.Digest);             // the same batches in the same order
+        Assert.Equal(["500"], File.ReadAllLines(Path.Combine(cutDir, RunLogger.ScoresFile)).Where(l => l.StartsWith("eval,")).Select(l => l.Split(',')[1]));
+        Assert.True(File.Exists(Path.Combine(cutDir, "videos", "check_500.gif")));   // the step's report ran after the updates
 
-        var (_, whole, _) = Run(NewDir(), pre);                          // resumed with steps left: owed updates first
+        var (_, whole, _) = Run(NewDir(), pre);                          // resumed with steps left
         var (_, longer, _) = Run(CutAt10(pre), pre);
         Assert.Equal(whole.Counters.Updates, longer.Counters.Updates);
         Assert.Equal(whole.Counters.EnvSteps, longer.Counters.EnvSteps);
     }
 
-    // run.checkpoint_minutes also holds inside a long pretraining: the checkpoint then records the updates still owed.
-    [Fact]
-    public void AWallClockCheckpointIsWrittenInsideThePretraining()
+    private static (RunOutcome, RunDriver) RunWith(string dir, CheckingAgent agent, DriverOptions options, CancellationToken stop = default)
     {
-        string dir = NewDir();
-        var options = Options with { Pretrain = 40, CheckpointEvery = 0, CheckpointMinutes = 2.0 / 60 };   // 2 s
+        using var env = VectorEnv.Make("count", options.Envs);
+        using var evalEnv = EnvRegistry.Make("count");
+        var driver = new RunDriver(dir, agent, env, evalEnv, options, new ConsoleView(options.Steps, quiet: true, TextWriter.Null), tensorBoard: false);
+        var outcome = driver.Run(stop);
+        driver.Dispose();
+        return (outcome, driver);
+    }
+
+    private static void CopyDir(string from, string to)
+    {
+        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(d.Replace(from, to));
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, f.Replace(from, to));
+    }
+
+    // run.checkpoint_minutes also holds inside a long pretraining: the checkpoint then records the updates still owed,
+    // and a process killed after it resumes from there exactly.
+    [Fact]
+    public void AWallClockCheckpointInsideThePretrainingResumesExactly()
+    {
+        var options = Options with { Pretrain = 40, Steps = 102, CheckpointEvery = 0, CheckpointMinutes = 2.0 / 60 };   // 2 s
+        string dir = NewDir(), crashed = NewDir();
         var agent = new CheckingAgent();
         long owed = -1;
         agent.Trained += n =>
         {
             if (n == 5) Thread.Sleep(2100);                          // the 5th update ends past 2 s: a save follows it
-            if (n == 6) owed = (long)Reverie.Rl.Checkpoints.Checkpoint.Load(dir)!.Extra["driver.pending_updates"]!;
+            if (n != 6) return;
+            owed = (long)Reverie.Rl.Checkpoints.Checkpoint.Load(dir)!.Extra["driver.pending_updates"]!;
+            CopyDir(dir, crashed);                                       // what a process killed here leaves
         };
-        using var env = VectorEnv.Make("count", options.Envs);
-        using var evalEnv = EnvRegistry.Make("count");
-        var driver = new RunDriver(dir, agent, env, evalEnv, options, new ConsoleView(options.Steps, quiet: true, TextWriter.Null), tensorBoard: false);
-        driver.Run();
-        driver.Dispose();
-        var (_, plain, _) = Run(NewDir(), options with { CheckpointMinutes = 0 });
-        Assert.True(owed > 30, $"owed {owed}");                      // 40 pretraining + the step's due updates, minus 5
-        Assert.Equal(plain.Counters.Updates, driver.Counters.Updates);
+        RunWith(dir, agent, options);
+        var (_, plain, plainAgent) = Run(NewDir(), options with { CheckpointMinutes = 0 });
+        Assert.Equal(40 + 1 - 5, owed);                                  // 40 pretraining + the step's 1 due update, 5 done
+        var (outcome, resumed, resumedAgent) = Run(crashed, options with { CheckpointMinutes = 0 });
+        Assert.Equal(RunOutcome.Completed, outcome);
+        Assert.Equal(plain.Counters.Updates, resumed.Counters.Updates);
+        Assert.Equal(plainAgent.Digest, resumedAgent.Digest);
     }
 
     [Fact]
