@@ -1,5 +1,6 @@
 // DreamerConfigTests: DreamerV3 defaults, the size table, the debug preset and validation.
 using Reverie.Agents.Dreamer;
+using Reverie.Rl.Config;
 
 namespace Reverie.Agents.Tests.Dreamer;
 
@@ -39,6 +40,21 @@ public class DreamerConfigTests
         Assert.Empty(d.Validate());
         var ex = Assert.Throws<ArgumentException>(() => DreamerSizes.Get("size3m"));
         Assert.Contains("size12m", ex.Message);
+    }
+
+    // The CLI's DMC default is the measured CPU recipe (results/dreamer-cartpole-swingup-cli), not DreamerV3's ratio 512 / lr 4e-5.
+    [Fact]
+    public void Dmc_preset_is_the_vector_recipe()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reverie.sln"))) dir = dir.Parent;
+        var lib = PresetLibrary.Load([Path.Combine(dir!.FullName, "configs", "dreamer.yaml")]);
+        var cfg = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig())
+            .Resolve(lib, [.. DreamerAgent.DefaultPresets("cartpole-swingup")], []);
+        var (run, agent) = (cfg.Get<RunConfig>("run"), cfg.Get<DreamerConfig>("agent"));
+        Assert.Equal((50000L, 128.0, 2500L), ((long)run.Steps, run.TrainRatio, (long)run.Prefill));
+        Assert.Equal((100f, 3e-4, 3e-4, 3e-4, 100), (agent.Horizon, agent.Opt.Lr, agent.Opt.ActorLr, agent.Opt.CriticLr, agent.Opt.Warmup));
+        Assert.Equal((512, 64, 4), (agent.Rssm.Deter, agent.Rssm.Hidden, agent.Rssm.Classes));   // size1m
     }
 
     [Fact]
