@@ -1,4 +1,6 @@
 // Registry: ids, defaults, errors, and docs/environments.md staying in step with the registered ids.
+using Reverie.Testing;
+
 namespace Reverie.Envs.Tests;
 
 public class RegistryTests
@@ -49,10 +51,7 @@ public class RegistryTests
     [Fact]
     public void TheEnvironmentsPageListsEveryBuiltInId()
     {
-        string? dir = AppContext.BaseDirectory;
-        while (dir != null && !File.Exists(Path.Combine(dir, "Reverie.sln"))) dir = Path.GetDirectoryName(dir);
-        Assert.NotNull(dir);
-        string page = File.ReadAllText(Path.Combine(dir, "docs", "environments.md"));
+        string page = File.ReadAllText(RepoPaths.Of("docs", "environments.md"));
         foreach (var spec in EnvRegistry.Specs.Where(s => !s.Id.StartsWith("test-")))
         {
             Assert.Contains($"`{spec.Id}`", page);

@@ -1,6 +1,7 @@
 // DreamerConfigTests: DreamerV3 defaults, the size table, the debug preset and validation.
 using Reverie.Agents.Dreamer;
 using Reverie.Rl.Config;
+using Reverie.Testing;
 
 namespace Reverie.Agents.Tests.Dreamer;
 
@@ -46,9 +47,7 @@ public class DreamerConfigTests
     [Fact]
     public void Dmc_preset_is_the_vector_recipe()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reverie.sln"))) dir = dir.Parent;
-        var lib = PresetLibrary.Load([Path.Combine(dir!.FullName, "configs", "dreamer.yaml")]);
+        var lib = PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]);
         var cfg = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig())
             .Resolve(lib, [.. DreamerAgent.DefaultPresets("cartpole-swingup")], []);
         var (run, agent) = (cfg.Get<RunConfig>("run"), cfg.Get<DreamerConfig>("agent"));

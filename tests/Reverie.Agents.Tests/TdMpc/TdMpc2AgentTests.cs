@@ -7,6 +7,7 @@ using Reverie.Rl.Config;
 using Reverie.Rl.Driver;
 using Reverie.Rl.Logging;
 using Reverie.Tensors;
+using Reverie.Testing;
 using RunDriver = Reverie.Rl.Driver.Driver;
 
 namespace Reverie.Agents.Tests.TdMpc;
@@ -148,12 +149,7 @@ public class TdMpc2AgentTests
         Assert.Equal(["tdmpc2"], TdMpc2Agent.DefaultPresets("mountaincar-continuous"));
     }
 
-    private static PresetLibrary YamlPresets()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reverie.sln"))) dir = dir.Parent;
-        return PresetLibrary.Load([Path.Combine(dir!.FullName, "configs", "tdmpc2.yaml")]);
-    }
+    private static PresetLibrary YamlPresets() => PresetLibrary.Load([RepoPaths.Of("configs", "tdmpc2.yaml")]);
 
     private static ConfigSet ResolveYaml(PresetLibrary lib, string[] presets) =>
         new ConfigSet().Add("run", new RunConfig()).Add("agent", new TdMpc2Config()).Resolve(lib, presets, []);

@@ -1,5 +1,6 @@
 // Config: snake_case keys, presets from YAML (nested and dotted), --set parsing per type, and the errors for bad input.
 using Reverie.Rl.Config;
+using Reverie.Testing;
 
 namespace Reverie.Rl.Tests.Config;
 
@@ -31,12 +32,7 @@ public class ConfigTests
 {
     private static ConfigSet NewSet() => new ConfigSet().Add("run", new RunConfig()).Add("agent", new TestAgent());
 
-    private static string RepoConfigs()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Reverie.sln"))) d = d.Parent;
-        return Path.Combine(d!.FullName, "configs");
-    }
+    private static string RepoConfigs() => RepoPaths.Of("configs");
 
     [Fact]
     public void Keys_are_snake_case_in_declaration_order()
