@@ -215,7 +215,10 @@ public sealed class DreamerLearner
             var rdist = Ac.ValueOf(rOut);
             var rl = rdist.Loss(rret);
             if (c.ImagLoss.Slowreg > 0f) rl = rl + rdist.Loss(rslow) * c.ImagLoss.Slowreg;
-            losses["repval"] = rl.Narrow(1, 0, T - 1).Mean();
+            // A step that ends its episode has no return in this sequence (the next step starts another episode), so it
+            // gets weight 0, as DreamerV3's weight = ~is_last (the mean still counts it, as there).
+            var notLast = 1f - batch.IsLast.Narrow(1, 0, T - 1);
+            losses["repval"] = (rl.Narrow(1, 0, T - 1) * notLast).Mean();
         }
 
         m["time/repval_forward_ms"] = Lap();

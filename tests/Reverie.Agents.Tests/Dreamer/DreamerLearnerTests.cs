@@ -92,6 +92,28 @@ public class DreamerLearnerTests
         Assert.Equal(1, a.Updates);
     }
 
+    // A replayed step that ends its episode has no return in the sequence: its λ-return would take the next episode's
+    // first reward. It is weighted 0 (DreamerV3's ~is_last), so that reward cannot move the replay-value loss, while a
+    // reward one step later (inside the next episode's returns) does.
+    [Fact]
+    public void ReplayValueLossIgnoresTheReturnAcrossAnEpisodeEnd()
+    {
+        float Repval(int changed)
+        {
+            var batch = RandomBatch(1, 6, 3, 2, 5);
+            batch.IsLast.Span[2] = batch.IsTerminal.Span[2] = 1f;       // step 2 ends an episode, step 3 starts one
+            batch.IsFirst.Span[3] = 1f;
+            if (changed >= 0) batch.Reward.Span[changed] += 5f;
+            // The critic's output layer starts at zero (a uniform two-hot, whose loss ignores its target): train it first.
+            var learner = new DreamerLearner(Tiny, new ObsLayout(3, 0, 0, 0), 2, discrete: false, seed: 4);
+            for (int i = 0; i < 3; i++) learner.Train(RandomBatch(1, 6, 3, 2, 20 + (ulong)i));
+            return learner.Train(batch)["loss/repval"];
+        }
+        float baseline = Repval(-1);
+        Assert.Equal(baseline, Repval(3));
+        Assert.NotEqual(baseline, Repval(4));
+    }
+
     [Theory]
     [InlineData("v1")]
     [InlineData("v2")]
