@@ -33,7 +33,7 @@ public static partial class GemmCpuWorkload
     /// <summary>Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks; empty: defaults).</summary>
     private static void Apply(string setting)
     {
-        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336;
+        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 1;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');
@@ -42,7 +42,8 @@ public static partial class GemmCpuWorkload
             {
                 case "kc": GemmPackedJob.KC = v; break;
                 case "mc": GemmPackedJob.MC = v; break;
-                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc)");
+                case "chunk": GemmPackedJob.Chunk = v; break;
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk)");
             }
         }
     }

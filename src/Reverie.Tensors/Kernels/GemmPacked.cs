@@ -59,6 +59,8 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     public const int NC = 4096;
     /// <summary>Depth and row blocks (fields, not constants, so the gemmcpu bench can A/B them).</summary>
     internal static int KC = 512, MC = 336;
+    /// <summary>Panels per chunk: a unit runs all its slivers over one chunk of B panels before the next.</summary>
+    internal static int Chunk = 1;
     /// <summary>Packed-B column blocks beyond this many floats (half of a 1 MB L2) do not stay cached between units.</summary>
     private const long BigBlockFloats = 1L << 17;
 
@@ -121,20 +123,27 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
             int flag0 = (jb * _kBlocks + kb) * _panelsMax;
             // Threads starting together begin at different panels, so they pack different ones instead of one packing
             // while the other waits for it (the order of panels does not change any C element's arithmetic).
-            int start = unit % _threads * panels / _threads;
-            for (int q = 0; q < panels; q++)
+            int chunk = Math.Min(Chunk, panels), chunks = (panels + chunk - 1) / chunk;
+            int start = unit % _threads * chunks / _threads;
+            for (int q = 0; q < chunks; q++)
             {
-                int p = (start + q) % panels;
-                float* bp = bk + (nint)p * kc * NR, c = C + i0 * Ldc + jc + p * NR;
-                int nr = Math.Min(NR, nc - p * NR);
-                ref int flag = ref _ready[flag0 + p];
-                if (ClaimPacking(ref flag))
+                int p0 = (start + q) % chunks * chunk, p1 = Math.Min(panels, p0 + chunk);
+                for (int p = p0; p < p1; p++)
                 {
-                    GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, nr, bp);
-                    MarkPacked(ref flag);
+                    ref int flag = ref _ready[flag0 + p];
+                    if (ClaimPacking(ref flag))
+                    {
+                        GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), bk + (nint)p * kc * NR);
+                        MarkPacked(ref flag);
+                    }
                 }
+                // The chunk's panels stay in L2 while each A sliver, reused across them, stays in L1.
                 for (int ir = 0; ir < mc; ir += MR)
-                    GemmMicro.Tile(Math.Min(MR, mc - ir), nr, kc, Ap + (nint)ir * kc, bp, NR, c + ir * Ldc, Ldc, Alpha);
+                {
+                    float* a = Ap + (nint)ir * kc, c = C + (i0 + ir) * Ldc + jc;
+                    for (int p = p0; p < p1; p++)
+                        GemmMicro.Tile(Math.Min(MR, mc - ir), Math.Min(NR, nc - p * NR), kc, a, bk + (nint)p * kc * NR, NR, c + p * NR, Ldc, Alpha);
+                }
             }
         }
     }
