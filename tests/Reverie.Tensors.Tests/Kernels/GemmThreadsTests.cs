@@ -46,6 +46,32 @@ public class GemmThreadsTests
             }
     }
 
+    // The packed path's chunk of B panels only reorders tiles, never a C element's k-order: bits equal Chunk = 1's.
+    [Fact]
+    public void The_packed_paths_panel_chunk_does_not_change_bits()
+    {
+        var rng = new Rng(11);
+        int saved = GemmPackedJob.Chunk;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (150, 130, 90), (65, 1000, 600), (300, 97, 1100) })
+                foreach (var (ta, tb) in new[] { (false, false), (true, true) })
+                {
+                    var a = Random(rng, m * k); var b = Random(rng, k * n); var c0 = Random(rng, m * n);
+                    GemmPackedJob.Chunk = 1;
+                    var baseline = Run(ta, tb, m, n, k, a, b, c0, GemmPath.Packed, 1);
+                    foreach (int chunk in new[] { 3, 8, 64 })
+                    {
+                        GemmPackedJob.Chunk = chunk;
+                        foreach (int threads in new[] { 1, 2 })
+                            Assert.True(baseline.AsSpan().SequenceEqual(Run(ta, tb, m, n, k, a, b, c0, GemmPath.Packed, threads)),
+                                $"chunk {chunk}, {threads} thread(s), {m}x{n}x{k}: bits differ from chunk 1");
+                    }
+                }
+        }
+        finally { GemmPackedJob.Chunk = saved; }
+    }
+
     [Fact]
     public void Two_threads_finish_correctly_while_another_thread_keeps_a_core_busy()
     {
