@@ -33,7 +33,7 @@ public static partial class GemmCpuWorkload
     /// <summary>Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks; empty: defaults).</summary>
     private static void Apply(string setting)
     {
-        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 1;
+        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 4;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');

@@ -59,8 +59,11 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     public const int NC = 4096;
     /// <summary>Depth and row blocks (fields, not constants, so the gemmcpu bench can A/B them).</summary>
     internal static int KC = 512, MC = 336;
-    /// <summary>Panels per chunk: a unit runs all its slivers over one chunk of B panels before the next.</summary>
-    internal static int Chunk = 1;
+    /// <summary>
+    /// Panels per chunk: a unit runs each A sliver over a chunk of B panels before the next sliver, so the sliver stays
+    /// in L1 while the chunk stays in L2 (4 measured best: sq1024 +3.5% at 1 thread, sq2048 +2% at 2, against 1).
+    /// </summary>
+    internal static int Chunk = 4;
     /// <summary>Packed-B column blocks beyond this many floats (half of a 1 MB L2) do not stay cached between units.</summary>
     private const long BigBlockFloats = 1L << 17;
 
