@@ -124,7 +124,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 GemmPack.ASliver(TransA, A, Lda, i0 + ir, Math.Min(MR, mc - ir), pc, kc, Ap + (nint)ir * kc);
             float* bk = bBlock + (nint)pc * _nc;
             int flag0 = (jb * _kBlocks + kb) * _panelsMax;
-            // Threads starting together begin at different panels, so they pack different ones instead of one packing
+            // Threads starting together begin at different chunks, so they pack different panels instead of one packing
             // while the other waits for it (the order of panels does not change any C element's arithmetic).
             int chunk = Math.Min(Chunk, panels), chunks = (panels + chunk - 1) / chunk;
             int start = unit % _threads * chunks / _threads;
