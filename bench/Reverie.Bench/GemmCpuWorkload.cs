@@ -43,7 +43,8 @@ public static partial class GemmCpuWorkload
                 case "kc": GemmPackedJob.KC = v; break;
                 case "mc": GemmPackedJob.MC = v; break;
                 case "chunk": GemmPackedJob.Chunk = v; break;
-                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk)");
+                case "rowsunits": GemmRowsJob.UnitsPerThread = v; break;
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits)");
             }
         }
     }

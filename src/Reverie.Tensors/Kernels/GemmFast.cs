@@ -133,7 +133,8 @@ internal static unsafe class GemmFast
                     B = bt; ldb = ldt; transB = false;
                 }
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
-                job.As = bufs.A((long)M * K);
+                job.As = bufs.A(GemmRowsJob.AFloats(M, K));
+                job.Asl = job.As + (nint)M * K;
                 job.PackA();
                 job.Cs = null;
                 if (GemmRowsJob.WantsCopy(C, ldc, K))

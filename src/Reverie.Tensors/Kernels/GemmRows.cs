@@ -7,10 +7,13 @@ using System.Runtime.Intrinsics.X86;
 namespace Reverie.Tensors.Kernels;
 
 /// <summary>
-/// C += alpha·op(A)·B for small M: 16 rows of B (16 columns wide) stay in registers while the M rows of
-/// C stream past, so B is read once, row by row in long sequential runs that the prefetchers follow
-/// (a packed 32-column panel would walk B with a stride of ldb and miss the caches at every row).
-/// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)).
+/// C += alpha·op(A)·B for small M, one 16-row block of B at a time, so B is read once, row by row in long
+/// sequential runs that the prefetchers follow (a packed 32-column panel would walk B with a stride of ldb and
+/// miss the caches at every row). Within a block, an 8×32 tile of C stays in 16 registers over the block's 16 k
+/// (two B loads and eight broadcasts per 16 FMAs); rows past the last multiple of 8 and a last odd 16-column
+/// chunk keep the 16 B rows in registers while C streams past instead.
+/// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)), whichever
+/// kernel touches it, so the result does not depend on M, the units or the thread count.
 /// Units are blocks of 16-column chunks; the last unit also takes the N mod 16 tail columns.
 /// </summary>
 internal sealed unsafe class GemmRowsJob : GemmArgsJob
@@ -18,7 +21,16 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// <summary>alpha·op(A) as an M×K row-major copy.</summary>
     public float* As;
 
-    /// <summary>Fills <see cref="As"/> (call on the calling thread before running).</summary>
+    /// <summary>
+    /// The first M - M mod 8 rows of <see cref="As"/> again as slivers of 8 rows for the 8×32 tiles:
+    /// element (r, k) of sliver s at (s·K + k)·8 + r.
+    /// </summary>
+    public float* Asl;
+
+    /// <summary>Floats <see cref="As"/> and <see cref="Asl"/> need together.</summary>
+    internal static long AFloats(int M, int K) => (long)(M + (M & ~7)) * K;
+
+    /// <summary>Fills <see cref="As"/> and <see cref="Asl"/> (call on the calling thread before running).</summary>
     public void PackA()
     {
         for (int i = 0; i < M; i++)
@@ -27,6 +39,10 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
             if (!TransA) TensorPrimitives.Multiply(new ReadOnlySpan<float>(A + i * Lda, K), Alpha, dst);
             else for (int k = 0; k < K; k++) dst[k] = Alpha * A[k * Lda + i];
         }
+        for (int s = 0; s < M / 8; s++)
+            for (int k = 0; k < K; k++)
+                for (int r = 0; r < 8; r++)
+                    Asl[((nint)s * K + k) * 8 + r] = As[(nint)(s * 8 + r) * K + k];
     }
 
     /// <summary>
@@ -41,11 +57,22 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
 
     private int _chunksPerUnit;
 
-    /// <summary>Sets up the units (column blocks of whole 16-column chunks; the last one also takes the N mod 16 tail).</summary>
+    /// <summary>Column blocks per thread when more than one thread runs (a field, not a constant, so the gemmcpu bench can A/B it).</summary>
+    internal static int UnitsPerThread = 2;
+
+    /// <summary>
+    /// Sets up the units: column blocks of whole 16-column chunks (the last one also takes the N mod 16 tail), one
+    /// block at 1 thread and <see cref="UnitsPerThread"/> per thread otherwise. Wide blocks, not the finer units of
+    /// the other paths: each 16-row block of B is then read in runs as long as the block's width, and narrow runs
+    /// cost more than a fine split saves (16x1024·1024x3072 at 1 thread in a C model of this kernel: 67 GFLOP/s in
+    /// one 3072-column block, 61 in two, 50 in four, 37–45 in eight); two per thread leave a second thread that
+    /// loses its core to another process some blocks to hand over.
+    /// </summary>
     public void Prepare(int threads)
     {
         int chunks = N / 16;
-        _chunksPerUnit = UnitSize(chunks, threads, int.MaxValue);
+        int units = threads == 1 ? 1 : threads * UnitsPerThread;
+        _chunksPerUnit = Math.Max(1, (chunks + units - 1) / units);
         Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit));
     }
 
@@ -70,7 +97,7 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         int k = 0;
         for (; k + 16 <= K; k += 16)
         {
-            Rank16(As + k, K, B + k * Ldb, Ldb, c, ldc, M, j0, j1);
+            Block16(k, c, ldc, j0, j1);
             if (tail) Tail(c, ldc, k, 16, j1);
         }
         for (; k < K; k++)
@@ -78,6 +105,59 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
             Rank1(As + k, K, B + k * Ldb, c, ldc, M, j0, j1);
             if (tail) Tail(c, ldc, k, 1, j1);
         }
+    }
+
+    // Rows k..k+16 of B into columns j0..j1 of C: 8×32 tiles where they fit, the rest by Rank16.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Block16(int k, float* c, nint ldc, int j0, int j1)
+    {
+        float* b = B + k * Ldb;
+        int m8 = M & ~7;
+        if (m8 > 0)
+        {
+            int j = j0;
+            for (; j + 32 <= j1; j += 32)
+                for (int i = 0; i < m8; i += 8)
+                    Tile8x32(Asl + ((nint)i * K + k * 8), b + j, Ldb, c + i * ldc + j, ldc);
+            if (j < j1) Rank16(As + k, K, b, Ldb, c, ldc, m8, j, j1);
+        }
+        if (m8 < M) Rank16(As + (nint)m8 * K + k, K, b, Ldb, c + m8 * ldc, ldc, M - m8, j0, j1);
+    }
+
+    // C[0..8, 0..32) += Σ_{k<16} a[k·8 + r] · b[k·ldb + 0..32), the tile held in 16 registers across the 16 k.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x32(float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        float* c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc, c6 = c + 6 * ldc, c7 = c + 7 * ldc;
+        var x0 = Vector512.Load(c); var y0 = Vector512.Load(c + 16);
+        var x1 = Vector512.Load(c1); var y1 = Vector512.Load(c1 + 16);
+        var x2 = Vector512.Load(c2); var y2 = Vector512.Load(c2 + 16);
+        var x3 = Vector512.Load(c3); var y3 = Vector512.Load(c3 + 16);
+        var x4 = Vector512.Load(c4); var y4 = Vector512.Load(c4 + 16);
+        var x5 = Vector512.Load(c5); var y5 = Vector512.Load(c5 + 16);
+        var x6 = Vector512.Load(c6); var y6 = Vector512.Load(c6 + 16);
+        var x7 = Vector512.Load(c7); var y7 = Vector512.Load(c7 + 16);
+        for (int k = 0; k < 16; k++, a += 8, b += ldb)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]); x0 = Avx512F.FusedMultiplyAdd(av, b0, x0); y0 = Avx512F.FusedMultiplyAdd(av, b1, y0);
+            av = Vector512.Create(a[1]); x1 = Avx512F.FusedMultiplyAdd(av, b0, x1); y1 = Avx512F.FusedMultiplyAdd(av, b1, y1);
+            av = Vector512.Create(a[2]); x2 = Avx512F.FusedMultiplyAdd(av, b0, x2); y2 = Avx512F.FusedMultiplyAdd(av, b1, y2);
+            av = Vector512.Create(a[3]); x3 = Avx512F.FusedMultiplyAdd(av, b0, x3); y3 = Avx512F.FusedMultiplyAdd(av, b1, y3);
+            av = Vector512.Create(a[4]); x4 = Avx512F.FusedMultiplyAdd(av, b0, x4); y4 = Avx512F.FusedMultiplyAdd(av, b1, y4);
+            av = Vector512.Create(a[5]); x5 = Avx512F.FusedMultiplyAdd(av, b0, x5); y5 = Avx512F.FusedMultiplyAdd(av, b1, y5);
+            av = Vector512.Create(a[6]); x6 = Avx512F.FusedMultiplyAdd(av, b0, x6); y6 = Avx512F.FusedMultiplyAdd(av, b1, y6);
+            av = Vector512.Create(a[7]); x7 = Avx512F.FusedMultiplyAdd(av, b0, x7); y7 = Avx512F.FusedMultiplyAdd(av, b1, y7);
+        }
+        Vector512.Store(x0, c); Vector512.Store(y0, c + 16);
+        Vector512.Store(x1, c1); Vector512.Store(y1, c1 + 16);
+        Vector512.Store(x2, c2); Vector512.Store(y2, c2 + 16);
+        Vector512.Store(x3, c3); Vector512.Store(y3, c3 + 16);
+        Vector512.Store(x4, c4); Vector512.Store(y4, c4 + 16);
+        Vector512.Store(x5, c5); Vector512.Store(y5, c5 + 16);
+        Vector512.Store(x6, c6); Vector512.Store(y6, c6 + 16);
+        Vector512.Store(x7, c7); Vector512.Store(y7, c7 + 16);
     }
 
     // Columns j1..N (fewer than 16), rows k..k+n of B, in scalar with the same k-ordered FMA chain.

@@ -137,6 +137,31 @@ public class GemmTests
     }
 
     [Fact]
+    public void RowsPathIsOneKOrderedFmaChainPerElementWhicheverKernelTakesTheElement()
+    {
+        // The rows path mixes 8×32 register tiles, the 16-column Rank16 kernel (rows past a multiple of 8, a last odd
+        // chunk), Rank1 (K mod 16) and the scalar tail (N mod 16); each must give C + Σ_k (alpha·a)·b as one FMA chain in
+        // k order, so the bits cannot depend on M, N, the units or the thread count.
+        foreach (var (m, n, k) in new[] { (8, 32, 16), (16, 3072 / 32, 64), (9, 48, 37), (17, 80, 130), (20, 100, 143), (7, 64, 32), (32, 112, 48), (24, 33, 200) })
+            foreach (bool ta in new[] { false, true })
+            {
+                var p = new Problem(ta, false, m, n, k, (ulong)(m * 131 + n * 7 + k), pad: 3);
+                var expected = (float[])p.C0.Clone();
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        float x = expected[i * p.Ldc + j];
+                        for (int t = 0; t < k; t++)
+                            x = MathF.FusedMultiplyAdd(0.75f * (ta ? p.A[t * p.Lda + i] : p.A[i * p.Lda + t]), p.B[t * p.Ldb + j], x);
+                        expected[i * p.Ldc + j] = x;
+                    }
+                foreach (int threads in new[] { 1, 2 })
+                    Assert.True(expected.AsSpan().SequenceEqual(p.Run(0.75f, 1f, GemmPath.Rows, threads)),
+                        $"rows {m}x{n}x{k} transA={ta}, {threads} thread(s): bits differ from the k-ordered FMA chain");
+            }
+    }
+
+    [Fact]
     public void Beta_zero_ignores_NaN_in_C_and_beta_one_accumulates()
     {
         foreach (var (ta, tb) in Transposes)
