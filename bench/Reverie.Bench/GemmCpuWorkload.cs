@@ -30,10 +30,13 @@ public static partial class GemmCpuWorkload
     /// <summary>Seconds of CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).</summary>
     public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
 
-    /// <summary>Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks; empty: defaults).</summary>
+    /// <summary>
+    /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
+    /// chunk, or "rowsunits=n", the rows path's column blocks per thread at 2+ threads); empty: defaults.
+    /// </summary>
     private static void Apply(string setting)
     {
-        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 4;
+        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 4; GemmRowsJob.UnitsPerThread = 2;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');

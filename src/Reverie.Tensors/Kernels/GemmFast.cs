@@ -46,7 +46,8 @@ internal static unsafe class GemmFast
     /// <summary>
     /// Few rows with B transposed: B is transposed for the rows kernel while the copy fits in L2 (dreamer-gemm,
     /// 1 thread: 16x192x64 NT 15 -> 33 GFLOP/s, 16x64x64 16 -> 48, 16x64x6 2 -> 13, 16x64x512 30 -> 43);
-    /// larger B stays with the dot-product kernel (16x1024·(3072x1024)ᵀ: 24 GFLOP/s there, 12 transposed).
+    /// larger B stays with the dot-product kernel (16x1024·(3072x1024)ᵀ: 24 GFLOP/s there, 12 transposed). Measured
+    /// with the rows kernel before its 8×32 tiles; not re-measured since.
     /// </summary>
     internal const long RowsMaxTransposed = 1L << 18;
     /// <summary>

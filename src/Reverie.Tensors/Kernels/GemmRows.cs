@@ -10,8 +10,8 @@ namespace Reverie.Tensors.Kernels;
 /// C += alpha·op(A)·B for small M, one 16-row block of B at a time, so B is read once, row by row in long
 /// sequential runs that the prefetchers follow (a packed 32-column panel would walk B with a stride of ldb and
 /// miss the caches at every row). Within a block, an 8×32 tile of C stays in 16 registers over the block's 16 k
-/// (two B loads and eight broadcasts per 16 FMAs); rows past the last multiple of 8 and a last odd 16-column
-/// chunk keep the 16 B rows in registers while C streams past instead.
+/// (two B loads and eight broadcasts per 16 FMAs); rows past the last multiple of 8, and a unit's last 16-column
+/// chunk when the unit has an odd number of them, keep the 16 B rows in registers while C streams past instead.
 /// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)), whichever
 /// kernel touches it, so the result does not depend on M, the units or the thread count.
 /// Units are blocks of 16-column chunks; the last unit also takes the N mod 16 tail columns.
@@ -60,19 +60,23 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// <summary>Column blocks per thread when more than one thread runs (a field, not a constant, so the gemmcpu bench can A/B it).</summary>
     internal static int UnitsPerThread = 2;
 
+    /// <summary>At most this many floats of C (M rows × the block's width) per column block: 512 KB, half of L2.</summary>
+    internal const long MaxStripFloats = 1L << 17;
+
     /// <summary>
     /// Sets up the units: column blocks of whole 16-column chunks (the last one also takes the N mod 16 tail), one
     /// block at 1 thread and <see cref="UnitsPerThread"/> per thread otherwise. Wide blocks, not the finer units of
     /// the other paths: each 16-row block of B is then read in runs as long as the block's width, and narrow runs
-    /// cost more than a fine split saves (16x1024·1024x3072 at 1 thread in a C model of this kernel: 67 GFLOP/s in
-    /// one 3072-column block, 61 in two, 50 in four, 37–45 in eight); two per thread leave a second thread that
-    /// loses its core to another process some blocks to hand over.
+    /// cost more than a fine split saves. 16x1024·1024x3072 at 1 thread in the C model
+    /// bench/models/gemm_rows_model.c: 67 GFLOP/s in one 3072-column block, 61 in two, 50 in four, 37–45 in eight.
+    /// Two blocks per thread leave a second thread that loses its core to another process some blocks to hand over.
+    /// A block's strip of C (M rows) is capped at <see cref="MaxStripFloats"/> so it stays in L2 between B's blocks.
     /// </summary>
     public void Prepare(int threads)
     {
         int chunks = N / 16;
         int units = threads == 1 ? 1 : threads * UnitsPerThread;
-        _chunksPerUnit = Math.Max(1, (chunks + units - 1) / units);
+        _chunksPerUnit = Math.Clamp(chunks / units, 1, Math.Max(1, (int)(MaxStripFloats / (16L * M))));
         Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit));
     }
 

@@ -139,26 +139,45 @@ public class GemmTests
     [Fact]
     public void RowsPathIsOneKOrderedFmaChainPerElementWhicheverKernelTakesTheElement()
     {
-        // The rows path mixes 8×32 register tiles, the 16-column Rank16 kernel (rows past a multiple of 8, a last odd
-        // chunk), Rank1 (K mod 16) and the scalar tail (N mod 16); each must give C + Σ_k (alpha·a)·b as one FMA chain in
-        // k order, so the bits cannot depend on M, N, the units or the thread count.
-        foreach (var (m, n, k) in new[] { (8, 32, 16), (16, 3072 / 32, 64), (9, 48, 37), (17, 80, 130), (20, 100, 143), (7, 64, 32), (32, 112, 48), (24, 33, 200) })
-            foreach (bool ta in new[] { false, true })
+        // The rows path mixes 8×32 register tiles, the 16-column Rank16 kernel (rows past a multiple of 8, a unit's odd
+        // last chunk), Rank1 (K mod 16) and the scalar tail (N mod 16), in an aligned copy of C when C is misaligned and
+        // K ≥ 128, after transposing B when B is transposed; each must give C + Σ_k (alpha·a)·b as one FMA chain in k
+        // order, so the bits cannot depend on M, N, the units or the thread count. (Only the AVX-512 kernels promise
+        // this: the portable fallback need not fuse.)
+        if (!GemmFast.IsSupported) return;
+        int saved = GemmRowsJob.UnitsPerThread;
+        try
+        {
+            foreach (var (m, n, k, tb) in new[]
             {
-                var p = new Problem(ta, false, m, n, k, (ulong)(m * 131 + n * 7 + k), pad: 3);
-                var expected = (float[])p.C0.Clone();
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
+                (8, 32, 16, false), (16, 96, 64, false), (9, 48, 37, false), (17, 80, 130, false), (20, 100, 143, false),
+                (7, 64, 32, false), (32, 112, 48, false), (24, 33, 200, false), (13, 277, 150, false), (32, 112, 130, false),
+                (16, 149, 128, false), (8, 272, 130, false), (16, 7, 40, false), (9, 15, 130, false), (8, 48, 5, false),
+                (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
+            })
+                foreach (bool ta in new[] { false, true })
+                {
+                    var p = new Problem(ta, tb, m, n, k, (ulong)(m * 131 + n * 7 + k), pad: 3);
+                    var expected = (float[])p.C0.Clone();
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++)
+                        {
+                            float x = expected[i * p.Ldc + j];
+                            for (int t = 0; t < k; t++)
+                                x = MathF.FusedMultiplyAdd(0.75f * (ta ? p.A[t * p.Lda + i] : p.A[i * p.Lda + t]),
+                                    tb ? p.B[j * p.Ldb + t] : p.B[t * p.Ldb + j], x);
+                            expected[i * p.Ldc + j] = x;
+                        }
+                    foreach (var (threads, perThread) in new[] { (1, 2), (2, 1), (2, 2), (2, 3) })
                     {
-                        float x = expected[i * p.Ldc + j];
-                        for (int t = 0; t < k; t++)
-                            x = MathF.FusedMultiplyAdd(0.75f * (ta ? p.A[t * p.Lda + i] : p.A[i * p.Lda + t]), p.B[t * p.Ldb + j], x);
-                        expected[i * p.Ldc + j] = x;
+                        GemmRowsJob.UnitsPerThread = perThread;
+                        Assert.True(expected.AsSpan().SequenceEqual(p.Run(0.75f, 1f, GemmPath.Rows, threads)),
+                            $"rows {m}x{n}x{k} transA={ta} transB={tb}, {threads} thread(s), {perThread} units per thread: " +
+                            "bits differ from the k-ordered FMA chain");
                     }
-                foreach (int threads in new[] { 1, 2 })
-                    Assert.True(expected.AsSpan().SequenceEqual(p.Run(0.75f, 1f, GemmPath.Rows, threads)),
-                        $"rows {m}x{n}x{k} transA={ta}, {threads} thread(s): bits differ from the k-ordered FMA chain");
-            }
+                }
+        }
+        finally { GemmRowsJob.UnitsPerThread = saved; }
     }
 
     [Fact]
