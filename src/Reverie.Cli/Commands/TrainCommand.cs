@@ -22,7 +22,7 @@ public static class TrainCommand
           --env E          env id (reverie envs)
           --preset P,...   presets applied in order, after the agent's defaults for the env (reverie presets)
           --set k=v        override one setting, repeatable (e.g. --set run.train_ratio=64, --set agent.gamma=0.99)
-          --steps N        total env steps (run.steps)
+          --steps N        total agent steps (run.steps; x action repeat = simulator steps)
           --seed S         seed (run.seed; default 0)
           --logdir DIR     run directory (default runs/<agent>-<env>-s<seed>)
           --quiet          plain progress lines instead of the live view (default when output is redirected)
@@ -70,8 +70,8 @@ public static class TrainCommand
             view.Message($"run directory {runDir}: agent {agentName}, env {envId}, seed {options.Seed}, {options.Envs} env(s), {options.Steps} steps");
             outcome = driver.Run(stop.Token);
             view.Message(outcome == RunOutcome.Completed
-                ? $"done: {driver.Counters.EnvSteps} env steps, {driver.Counters.Updates} updates, {driver.Counters.Episodes} episodes"
-                : $"interrupted at env step {driver.Counters.EnvSteps}; checkpoint written, rerun the same command to resume");
+                ? $"done: {driver.Counters.EnvSteps} agent steps, {driver.Counters.Updates} updates, {driver.Counters.Episodes} episodes"
+                : $"interrupted at agent step {driver.Counters.EnvSteps}; checkpoint written, rerun the same command to resume");
         }
         return outcome == RunOutcome.Completed ? ExitCodes.Ok : ExitCodes.Interrupted;
     }

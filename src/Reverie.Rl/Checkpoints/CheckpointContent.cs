@@ -8,7 +8,7 @@ namespace Reverie.Rl.Checkpoints;
 /// <summary>The run's progress counters, saved in <c>state.json</c>.</summary>
 public sealed class RunCounters
 {
-    /// <summary>Env steps taken (summed over parallel envs; agent steps, after action repeat).</summary>
+    /// <summary>Agent steps taken (one action each, summed over parallel envs; an action repeat makes the simulator take more).</summary>
     public long EnvSteps { get; set; }
 
     /// <summary>Gradient updates done.</summary>
