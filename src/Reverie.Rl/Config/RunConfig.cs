@@ -3,8 +3,8 @@ namespace Reverie.Rl.Config;
 
 /// <summary>
 /// The <c>run</c> section of a config: how long to run, how often to train, log, evaluate and checkpoint. Step
-/// counts are agent steps summed over parallel envs (one action each; an action repeat makes the simulator take more). Keys are the snake_case
-/// property names (<c>run.train_ratio</c>).
+/// counts are agent steps summed over parallel envs (one action each; an action repeat makes the simulator take
+/// more). Keys are the snake_case property names (<c>run.train_ratio</c>).
 /// </summary>
 public sealed record RunConfig : IConfigValidation
 {
