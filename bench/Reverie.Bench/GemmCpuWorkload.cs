@@ -30,13 +30,17 @@ public static partial class GemmCpuWorkload
     /// <summary>Seconds of CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).</summary>
     public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
 
+    /// <summary>The library's settings as shipped, read before any setting is applied (so they are never restated here).</summary>
+    private static readonly (int Kc, int Mc, int Chunk, int RowsUnits) Defaults =
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread);
+
     /// <summary>
     /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
     /// chunk, or "rowsunits=n", the rows path's column blocks per thread at 2+ threads); empty: defaults.
     /// </summary>
     private static void Apply(string setting)
     {
-        GemmPackedJob.KC = 512; GemmPackedJob.MC = 336; GemmPackedJob.Chunk = 4; GemmRowsJob.UnitsPerThread = 2;
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread) = Defaults;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');
