@@ -31,16 +31,16 @@ public static partial class GemmCpuWorkload
     public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
 
     /// <summary>The library's settings as shipped, read before any setting is applied (so they are never restated here).</summary>
-    private static readonly (int Kc, int Mc, int Chunk, int RowsUnits) Defaults =
-        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread);
+    private static readonly (int Kc, int Mc, int Chunk, int RowsUnits, bool SplitRows) Defaults =
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows);
 
     /// <summary>
     /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
-    /// chunk, or "rowsunits=n", the rows path's column blocks per thread at 2+ threads); empty: defaults.
+    /// chunk, "rowsunits=n", the rows path's units per thread at 2+ threads, or "rowsplit=1" to make that path split columns only); empty: defaults.
     /// </summary>
     private static void Apply(string setting)
     {
-        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread) = Defaults;
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows) = Defaults;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');
@@ -51,7 +51,8 @@ public static partial class GemmCpuWorkload
                 case "mc": GemmPackedJob.MC = v; break;
                 case "chunk": GemmPackedJob.Chunk = v; break;
                 case "rowsunits": GemmRowsJob.UnitsPerThread = v; break;
-                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits)");
+                case "rowsplit": GemmRowsJob.SplitRows = v != 1; break;
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits, rowsplit)");
             }
         }
     }

@@ -14,7 +14,7 @@ namespace Reverie.Tensors.Kernels;
 /// chunk when the unit has an odd number of them, keep the 16 B rows in registers while C streams past instead.
 /// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)), whichever
 /// kernel touches it, so the result does not depend on M, the units or the thread count.
-/// Units are blocks of 16-column chunks; the last unit also takes the N mod 16 tail columns.
+/// Units are (row group, column block) pairs (see <see cref="Prepare"/>); the last column block also takes the N mod 16 tail columns.
 /// </summary>
 internal sealed unsafe class GemmRowsJob : GemmArgsJob
 {
@@ -55,29 +55,50 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// <summary>Whether a shape works in an aligned copy of C (C misaligned and K long enough to repay the two copies).</summary>
     internal static bool WantsCopy(float* c, nint ldc, int K) => K >= 128 && (((nint)c & 63) != 0 || (ldc & 15) != 0);
 
-    private int _chunksPerUnit;
+    private int _chunksPerUnit, _groups, _groupRows;
 
-    /// <summary>Column blocks per thread when more than one thread runs (a field, not a constant, so the gemmcpu bench can A/B it).</summary>
-    internal static int UnitsPerThread = 2;
+    /// <summary>
+    /// Units per thread when more than one thread runs (a field, not a constant, so the gemmcpu bench can A/B it). One:
+    /// two per thread (narrower column blocks, to leave units to hand over when a thread loses its core) measured
+    /// 3–8% slower with the row split (in process, 2 threads, medians 96.7 / 68.3 / 91.9 against 100.1 / 70.4 / 99.1
+    /// GFLOP/s on 16x1024·1024x3072), and a thread that never gets to run leaves its unit to the caller anyway.
+    /// </summary>
+    internal static int UnitsPerThread = 1;
 
-    /// <summary>At most this many floats of C (M rows × the block's width) per column block: 512 KB, half of L2.</summary>
+    /// <summary>Whether more than one thread splits rows before columns (a field so the gemmcpu bench can A/B it).</summary>
+    internal static bool SplitRows = true;
+
+    /// <summary>At most this many floats of C (a unit's rows × its block's width) per column block: 512 KB, half of L2.</summary>
     internal const long MaxStripFloats = 1L << 17;
 
     /// <summary>
-    /// Sets up the units: column blocks of whole 16-column chunks (the last one also takes the N mod 16 tail), one
-    /// block at 1 thread and <see cref="UnitsPerThread"/> per thread otherwise. Wide blocks, not the finer units of
-    /// the other paths: each 16-row block of B is then read in runs as long as the block's width, and narrow runs
-    /// cost more than a fine split saves. 16x1024·1024x3072 at 1 thread in the C model
-    /// bench/models/gemm_rows_model.c: 67 GFLOP/s in one 3072-column block, 61 in two, 50 in four, 37–45 in eight.
-    /// Two blocks per thread leave a second thread that loses its core to another process some blocks to hand over.
-    /// A block's strip of C (M rows) is capped at <see cref="MaxStripFloats"/> so it stays in L2 between B's blocks.
+    /// Sets up the units: (row group, column block) pairs. Column blocks are runs of whole 16-column chunks (the last
+    /// one also takes the N mod 16 tail), wide rather than fine: each 16-row block of B is then read in runs as long as
+    /// the block's width, and narrow runs cost more than a fine split saves (16x1024·1024x3072 at 1 thread in the C
+    /// model bench/models/gemm_rows_model.c: 67 GFLOP/s in one 3072-column block, 61 in two, 50 in four, 37–45 in
+    /// eight). At 1 thread there is one unit. With more threads and at least two 8-row slivers, the rows are split
+    /// first, into one group of slivers per thread (the last group also takes the M mod 8 rows), so every thread
+    /// walks the same rows of B at the same time, in runs as wide as the block, and one thread's misses bring in the
+    /// lines the other reads next. In the 2-thread model bench/models/gemm_rows_2t_model.c that split ran at 143–154
+    /// GFLOP/s, against 103–110 for two column halves and 91–100 for four column quarters (this path's split before);
+    /// in C#, in process, 2 threads: medians 100.1 / 70.4 / 99.1 against 85.6 / 65.9 / 82.6 for the quarters. Then
+    /// columns are split into about <see cref="UnitsPerThread"/> units per thread. Units of one column block are
+    /// numbered together, so threads starting together take the same columns. A unit's strip of C is capped at
+    /// <see cref="MaxStripFloats"/> so it stays in L2 between B's blocks.
     /// </summary>
     public void Prepare(int threads)
     {
-        int chunks = N / 16;
-        int units = threads == 1 ? 1 : threads * UnitsPerThread;
-        _chunksPerUnit = Math.Clamp(chunks / units, 1, Math.Max(1, (int)(MaxStripFloats / (16L * M))));
-        Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit));
+        int chunks = N / 16, slivers = M / 8;
+        if (threads > 1 && slivers >= 2 && SplitRows)
+        {
+            _groupRows = 8 * Math.Max(1, slivers / threads);
+            _groups = slivers / (_groupRows / 8);
+        }
+        else { _groupRows = M; _groups = 1; }
+        int widest = M - (_groups - 1) * _groupRows; // the last group's rows (it takes the M mod 8 rest)
+        int blocks = threads == 1 ? 1 : Math.Max(1, threads * UnitsPerThread / _groups);
+        _chunksPerUnit = Math.Clamp(chunks / blocks, 1, Math.Max(1, (int)(MaxStripFloats / (16L * widest))));
+        Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit) * _groups);
     }
 
     public override void Work()
@@ -85,47 +106,50 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         int u;
         while ((u = Claim()) >= 0)
         {
-            int j0 = u * _chunksPerUnit * 16, j1 = Math.Min(N / 16, (u + 1) * _chunksPerUnit) * 16;
-            bool tail = u == Units - 1 && j1 < N;
-            if (Cs == null) { RunColumns(C, Ldc, j0, j1, tail); continue; }
+            int b = u / _groups, g = u % _groups, blocks = Units / _groups;
+            int r0 = g * _groupRows, r1 = g == _groups - 1 ? M : r0 + _groupRows;
+            int j0 = b * _chunksPerUnit * 16, j1 = Math.Min(N / 16, (b + 1) * _chunksPerUnit) * 16;
+            bool tail = b == blocks - 1 && j1 < N;
+            if (Cs == null) { RunColumns(C, Ldc, r0, r1, j0, j1, tail); continue; }
             int width = (tail ? N : j1) - j0;
-            for (int i = 0; i < M; i++) Buffer.MemoryCopy(C + i * Ldc + j0, Cs + i * LdCs + j0, width * 4L, width * 4L);
-            RunColumns(Cs, LdCs, j0, j1, tail);
-            for (int i = 0; i < M; i++) Buffer.MemoryCopy(Cs + i * LdCs + j0, C + i * Ldc + j0, width * 4L, width * 4L);
+            for (int i = r0; i < r1; i++) Buffer.MemoryCopy(C + i * Ldc + j0, Cs + i * LdCs + j0, width * 4L, width * 4L);
+            RunColumns(Cs, LdCs, r0, r1, j0, j1, tail);
+            for (int i = r0; i < r1; i++) Buffer.MemoryCopy(Cs + i * LdCs + j0, C + i * Ldc + j0, width * 4L, width * 4L);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunColumns(float* c, nint ldc, int j0, int j1, bool tail)
+    private void RunColumns(float* c, nint ldc, int r0, int r1, int j0, int j1, bool tail)
     {
         int k = 0;
         for (; k + 16 <= K; k += 16)
         {
-            Block16(k, c, ldc, j0, j1);
-            if (tail) Tail(c, ldc, k, 16, j1);
+            Block16(k, c, ldc, r0, r1, j0, j1);
+            if (tail) Tail(c, ldc, r0, r1, k, 16, j1);
         }
         for (; k < K; k++)
         {
-            Rank1(As + k, K, B + k * Ldb, c, ldc, M, j0, j1);
-            if (tail) Tail(c, ldc, k, 1, j1);
+            Rank1(As + (nint)r0 * K + k, K, B + k * Ldb, c + r0 * ldc, ldc, r1 - r0, j0, j1);
+            if (tail) Tail(c, ldc, r0, r1, k, 1, j1);
         }
     }
 
-    // Rows k..k+16 of B into columns j0..j1 of C: 8×32 tiles where they fit, the rest by Rank16.
+    // Rows k..k+16 of B into rows r0..r1 (r0 a multiple of 8), columns j0..j1 of C: 8×32 tiles where they fit, the
+    // rest by Rank16.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block16(int k, float* c, nint ldc, int j0, int j1)
+    private void Block16(int k, float* c, nint ldc, int r0, int r1, int j0, int j1)
     {
         float* b = B + k * Ldb;
-        int m8 = M & ~7;
-        if (m8 > 0)
+        int m8 = r0 + ((r1 - r0) & ~7);
+        if (m8 > r0)
         {
             int j = j0;
             for (; j + 32 <= j1; j += 32)
-                for (int i = 0; i < m8; i += 8)
+                for (int i = r0; i < m8; i += 8)
                     Tile8x32(Asl + ((nint)i * K + k * 8), b + j, Ldb, c + i * ldc + j, ldc);
-            if (j < j1) Rank16(As + k, K, b, Ldb, c, ldc, m8, j, j1);
+            if (j < j1) Rank16(As + (nint)r0 * K + k, K, b, Ldb, c + r0 * ldc, ldc, m8 - r0, j, j1);
         }
-        if (m8 < M) Rank16(As + (nint)m8 * K + k, K, b, Ldb, c + m8 * ldc, ldc, M - m8, j0, j1);
+        if (m8 < r1) Rank16(As + (nint)m8 * K + k, K, b, Ldb, c + m8 * ldc, ldc, r1 - m8, j0, j1);
     }
 
     // C[0..8, 0..32) += Σ_{k<16} a[k·8 + r] · b[k·ldb + 0..32), the tile held in 16 registers across the 16 k.
@@ -164,11 +188,11 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         Vector512.Store(x7, c7); Vector512.Store(y7, c7 + 16);
     }
 
-    // Columns j1..N (fewer than 16), rows k..k+n of B, in scalar with the same k-ordered FMA chain.
+    // Rows r0..r1 of C, columns j1..N (fewer than 16), rows k..k+n of B, in scalar with the same k-ordered FMA chain.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Tail(float* c, nint ldc, int k, int n, int j1)
+    private void Tail(float* c, nint ldc, int r0, int r1, int k, int n, int j1)
     {
-        for (int i = 0; i < M; i++)
+        for (int i = r0; i < r1; i++)
             for (int j = j1; j < N; j++)
             {
                 float x = c[i * ldc + j];

@@ -154,6 +154,8 @@ public class GemmTests
                 (7, 64, 32, false), (32, 112, 48, false), (24, 33, 200, false), (13, 277, 150, false), (32, 112, 130, false),
                 (16, 149, 128, false), (8, 272, 130, false), (16, 7, 40, false), (9, 15, 130, false), (8, 48, 5, false),
                 (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
+                // Past the 2-thread threshold (2^18 multiply-adds) with two or more 8-row slivers, so 2 threads split rows too.
+                (16, 160, 130, false), (17, 150, 130, false), (24, 200, 131, false), (31, 90, 100, false), (16, 144, 130, true),
             })
                 foreach (bool ta in new[] { false, true })
                 {
