@@ -128,7 +128,7 @@ internal static unsafe class GemmFast
                 if (transB)
                 {
                     // B (N×K) as a K×N copy: the rows kernel then streams it by rows.
-                    int ldt = (N + 15) & ~15;
+                    nint ldt = GemmRowsJob.PaddedLd(N);
                     float* bt = bufs.B((long)K * ldt);
                     GemmTranspose.Matrix(B, ldb, N, K, bt, ldt);
                     B = bt; ldb = ldt; transB = false;
@@ -140,7 +140,7 @@ internal static unsafe class GemmFast
                 job.Cs = null;
                 if (GemmRowsJob.WantsCopy(C, ldc, K))
                 {
-                    job.LdCs = (N + 15) & ~15;
+                    job.LdCs = GemmRowsJob.PaddedLd(N);
                     job.Cs = bufs.T((long)M * job.LdCs);
                 }
                 job.Prepare(parts);

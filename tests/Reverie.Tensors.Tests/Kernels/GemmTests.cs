@@ -156,6 +156,8 @@ public class GemmTests
                 (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
                 // Past the 2-thread threshold (2^18 multiply-adds) with two or more 8-row slivers, so 2 threads split rows too.
                 (16, 160, 130, false), (17, 150, 130, false), (24, 200, 131, false), (31, 90, 100, false), (16, 144, 130, true),
+                // ldc = 509 + 3 = 512: a 2 KB row stride, so C goes through the padded copy; transposed, B's copy is padded.
+                (16, 509, 130, false), (16, 509, 130, true),
             })
                 foreach (bool ta in new[] { false, true })
                 {
