@@ -293,8 +293,10 @@ public sealed class DreamerLearner
     /// <summary>
     /// Imagines H steps from <paramref name="start"/> with the actor: a_t ~ π(feat_t), h_{t+1} = core(h_t, z_t, a_t),
     /// z_{t+1} ~ p(z | h_{t+1}). Returns the features of the start and the H states, (N, H+1, F), and the actions (N, H, A).
-    /// With <paramref name="grad"/> the actions are reparameterized (straight-through for discrete) and the graph is
-    /// kept; otherwise the policy sees detached features.
+    /// With <paramref name="grad"/> the actions are reparameterized (straight-through for discrete) and the graph
+    /// through them is kept. The policy always sees detached features, as in Dreamer v1 and v2
+    /// (<c>actor(stop_gradient(feat))</c> in both): the returns' gradient reaches the actor through its actions, not
+    /// through its input.
     /// </summary>
     private (Tensor Feat, Tensor Action) Rollout(RssmState start, int H, bool grad)
     {
@@ -304,7 +306,7 @@ public sealed class DreamerLearner
         feats[0] = Wm.Features(s);                                                  // (N, F)
         for (int t = 0; t < H; t++)
         {
-            var a = ImagineAction(Ac.Policy(grad ? feats[t] : feats[t].Detach()), grad);   // (N, A)
+            var a = ImagineAction(Ac.Policy(feats[t].Detach()), grad);                  // (N, A)
             var deter = Wm.Dynamics.Step(s, a);
             s = new RssmState(deter, Wm.Dynamics.SampleLatent(Wm.Dynamics.Prior(deter), _rng));
             feats[t + 1] = Wm.Features(s);
