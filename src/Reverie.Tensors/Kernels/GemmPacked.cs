@@ -70,8 +70,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     /// <summary>The shared packed-B buffer (from the calling thread's buffers).</summary>
     public float* Bp;
     public int Kc;
-    private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups, _threads, _slivers;
-    internal static bool Balance = true;
+    private int _nc, _kBlocks, _panelsMax, _sliverGroup, _groups, _threads;
     // Per panel (jBlock, kBlock, panel): the ClaimPacking flags.
     private int[] _ready = [];
 
@@ -99,15 +98,6 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
         if ((long)K * _nc > BigBlockFloats && slivers * jBlocks <= MC / MR * threads)
             _sliverGroup = Math.Min(slivers, (slivers * jBlocks + threads - 1) / threads);
         _groups = (slivers + _sliverGroup - 1) / _sliverGroup;
-        _slivers = slivers;
-        if (Balance && threads > 1 && _groups > 1)
-        {
-            // EXPERIMENT: a multiple of the thread count of groups, sizes differing by at most one, bigger first.
-            _groups = (_groups + threads - 1) / threads * threads;
-            if (_groups > slivers) _groups = slivers;
-            _sliverGroup = (slivers + _groups - 1) / _groups;
-        }
-        else if (Balance) { }
         Begin(jBlocks * _groups);
     }
 
@@ -125,14 +115,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
         const int MR = GemmMicro.MR, NR = GemmMicro.NR;
         int jb = unit / _groups, g = unit % _groups;
         int jc = jb * NC, nc = Math.Min(NC, N - jc), panels = (nc + NR - 1) / NR;
-        int i0, mc;
-        if (Balance && _threads > 1 && _groups > 1)
-        {
-            int q = _slivers / _groups, r = _slivers % _groups;
-            int s0 = g * q + Math.Min(g, r), s1 = s0 + q + (g < r ? 1 : 0);
-            i0 = s0 * MR; mc = Math.Min(M, s1 * MR) - i0;
-        }
-        else { i0 = g * _sliverGroup * MR; mc = Math.Min(M, i0 + _sliverGroup * MR) - i0; }
+        int i0 = g * _sliverGroup * MR, mc = Math.Min(M, i0 + _sliverGroup * MR) - i0;
         float* bBlock = Bp + (nint)jb * K * _nc;
         for (int kb = 0; kb < _kBlocks; kb++)
         {
