@@ -51,7 +51,7 @@ public class DreamerConfigTests
         var cfg = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig())
             .Resolve(lib, [.. DreamerAgent.DefaultPresets("cartpole-swingup")], []);
         var (run, agent) = (cfg.Get<RunConfig>("run"), cfg.Get<DreamerConfig>("agent"));
-        Assert.Equal((50000L, 128.0, 2500L), ((long)run.Steps, run.TrainRatio, (long)run.Prefill));
+        Assert.Equal((50000L, 256.0, 2500L), ((long)run.Steps, run.TrainRatio, (long)run.Prefill));
         Assert.Equal((100f, 3e-4, 3e-4, 3e-4, 100), (agent.Horizon, agent.Opt.Lr, agent.Opt.ActorLr, agent.Opt.CriticLr, agent.Opt.Warmup));
         Assert.Equal((512, 64, 4), (agent.Rssm.Deter, agent.Rssm.Hidden, agent.Rssm.Classes));   // size1m
     }
