@@ -1,5 +1,6 @@
 // Gemm: single-precision matrix multiply, row-major, all four transpose variants.
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Reverie.Tensors.Kernels;
 
@@ -75,6 +76,7 @@ public static partial class Gemm
     }
 
     /// <summary>C *= beta (C = 0 when beta is 0, without reading C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ScaleC(int M, int N, float beta, Span<float> C, int ldc)
     {
         if (beta == 1f) return;

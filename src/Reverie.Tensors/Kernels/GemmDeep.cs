@@ -30,6 +30,7 @@ internal sealed unsafe class GemmDeepJob : GemmArgsJob
         Begin((_panels + _panelsPerUnit - 1) / _panelsPerUnit);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Work()
     {
         int u;

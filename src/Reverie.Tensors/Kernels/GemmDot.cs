@@ -31,6 +31,7 @@ internal sealed unsafe class GemmDotJob : GemmArgsJob
         Begin((items + _perUnit - 1) / _perUnit);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Work()
     {
         int mb = (M + MRD - 1) / MRD, nb = (N + NRD - 1) / NRD;

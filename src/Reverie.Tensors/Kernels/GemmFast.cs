@@ -22,6 +22,10 @@ public static partial class Gemm
 /// The managed fast sgemm (Vector512 + FMA). Which path runs depends on the shape only, never on the
 /// thread count, and every path computes each C element with one fixed k-order, so results are
 /// bit-for-bit repeatable and equal for 1 or more threads (threads only claim different work units).
+/// Every method of the paths that loops over data (micro-kernels, packing, the unit loops) is marked
+/// AggressiveOptimization, so it is compiled optimized on its first call instead of waiting for tiered
+/// compilation: in a process calling sq64 in a tight loop no method ever reached tier 1 (0 of 105 after 300
+/// samples), and the tall path's B packing, left at tier 0, took a third of each call.
 /// </summary>
 internal static unsafe class GemmFast
 {

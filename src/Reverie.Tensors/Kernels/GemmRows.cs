@@ -31,6 +31,7 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     internal static long AFloats(int M, int K) => (long)(M + (M & ~7)) * K;
 
     /// <summary>Fills <see cref="As"/> and <see cref="Asl"/> (call on the calling thread before running).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackA()
     {
         for (int i = 0; i < M; i++)
@@ -121,6 +122,7 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit) * _groups);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Work()
     {
         int u;

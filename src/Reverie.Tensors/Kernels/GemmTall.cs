@@ -33,6 +33,7 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
     public static long BFloats(int N, int K) => (long)(N + NR - 1) / NR * NR * K;
 
     /// <summary>Packs panel <paramref name="p"/> of op(B) (64 columns, zero-padded past N) into its place in <see cref="Bp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackPanel(int p)
     {
         float* dst = Bp + (nint)p * K * NR;
@@ -79,6 +80,7 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
         Begin((_tiles + _tilesPerUnit - 1) / _tilesPerUnit);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Work()
     {
         int u;

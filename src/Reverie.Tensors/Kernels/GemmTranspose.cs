@@ -22,6 +22,7 @@ internal static unsafe class GemmTranspose
     /// dst[c*ldd + r] = src[r*ld + c] for a whole rows×cols matrix, in 16×16 register blocks; ldd must be at
     /// least rows rounded up to 16 (the padding lanes r ≥ rows of each destination row are written as 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Matrix(float* src, nint ld, int rows, int cols, float* dst, nint ldd)
     {
         for (int r0 = 0; r0 < rows; r0 += 16)
