@@ -25,18 +25,28 @@ internal abstract unsafe class GemmArgsJob : GemmJob
         return (K + blocks - 1) / blocks;
     }
 
+    /// <summary>What <see cref="ClaimPacking"/> found: the part is ready, the caller claimed it, or another thread is packing it.</summary>
+    protected enum Packing { Ready, Mine, Busy }
+
+    /// <summary>
+    /// Test hook for the calling thread: every part counts as being packed by another thread, so this thread packs
+    /// private copies (the results must not change by a bit). Thread-static, so tests running beside it are untouched.
+    /// </summary>
+    [ThreadStatic] internal static bool ForcePrivatePacking;
+
     /// <summary>
     /// Lazy packing of a shared buffer part (a B panel) by whichever thread needs it first; its flag is 0 (not packed),
-    /// 1 (being packed) or 2 (ready). True: the caller claimed it and must pack it, then call <see cref="MarkPacked"/>.
-    /// False: it is ready (after waiting for the thread packing it), so no thread ever waits at a barrier.
+    /// 1 (being packed) or 2 (ready). Mine: the caller claimed it and must pack it, then call <see cref="MarkPacked"/>.
+    /// Busy: another thread is packing it right now; the caller packs a private copy instead of waiting, since the
+    /// other thread may have lost its core (a wait for a descheduled packer measured 20 ms on a busy host). So no
+    /// thread ever waits for another.
     /// </summary>
-    protected static bool ClaimPacking(ref int flag)
+    protected static Packing ClaimPacking(ref int flag)
     {
-        if (Volatile.Read(ref flag) == 2) return false;
-        if (Interlocked.CompareExchange(ref flag, 1, 0) == 0) return true;
-        var sw = new SpinWait();
-        while (Volatile.Read(ref flag) != 2) sw.SpinOnce(sleep1Threshold: -1);
-        return false;
+        if (ForcePrivatePacking) return Packing.Busy;
+        if (Volatile.Read(ref flag) == 2) return Packing.Ready;
+        if (Interlocked.CompareExchange(ref flag, 1, 0) == 0) return Packing.Mine;
+        return Volatile.Read(ref flag) == 2 ? Packing.Ready : Packing.Busy;
     }
 
     /// <summary>Publishes a part claimed with <see cref="ClaimPacking"/> as packed.</summary>
@@ -49,8 +59,8 @@ internal abstract unsafe class GemmArgsJob : GemmJob
 /// <summary>
 /// C += alpha·op(A)·op(B) in Goto/BLIS blocks. op(B) is packed whole, as 32-column panels per
 /// (NC column block, KC depth block), into one shared buffer; each panel is packed by the first thread
-/// that needs it (others needing it meanwhile wait for that active packer), so no thread ever waits
-/// at a barrier for one that has no core. A unit is a group of 14-row slivers within one NC block; it
+/// that needs it (another needing it meanwhile packs its own copy), so no thread ever waits for one
+/// that has no core. A unit is a group of 14-row slivers within one NC block; it
 /// runs the K blocks in order, packing its rows of op(A) and calling the micro-kernel per panel.
 /// Every C element gets the same k-order whichever thread runs its unit, so bits never depend on threads.
 /// </summary>
@@ -64,6 +74,8 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
     /// in L1 while the chunk stays in L2 (4 measured best: sq1024 +3.5% at 1 thread, sq2048 +2% at 2, against 1).
     /// </summary>
     internal static int Chunk = 4;
+    /// <summary>Most panels per chunk (the size of a thread's private panel buffer, see <see cref="GemmArgsJob.ClaimPacking"/>).</summary>
+    private const int MaxChunk = 16;
     /// <summary>Packed-B column blocks beyond this many floats (half of a 1 MB L2) do not stay cached between units.</summary>
     private const long BigBlockFloats = 1L << 17;
 
@@ -117,6 +129,8 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
         int jc = jb * NC, nc = Math.Min(NC, N - jc), panels = (nc + NR - 1) / NR;
         int i0 = g * _sliverGroup * MR, mc = Math.Min(M, i0 + _sliverGroup * MR) - i0;
         float* bBlock = Bp + (nint)jb * K * _nc;
+        float** panel = stackalloc float*[MaxChunk];
+        float* mine = null;
         for (int kb = 0; kb < _kBlocks; kb++)
         {
             int pc = kb * Kc, kc = Math.Min(Kc, K - pc);
@@ -124,9 +138,9 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 GemmPack.ASliver(TransA, A, Lda, i0 + ir, Math.Min(MR, mc - ir), pc, kc, Ap + (nint)ir * kc);
             float* bk = bBlock + (nint)pc * _nc;
             int flag0 = (jb * _kBlocks + kb) * _panelsMax;
-            // Threads starting together begin at different chunks, so they pack different panels instead of one packing
-            // while the other waits for it (the order of panels does not change any C element's arithmetic).
-            int chunk = Math.Min(Chunk, panels), chunks = (panels + chunk - 1) / chunk;
+            // Threads starting together begin at different chunks, so they pack different panels instead of both packing
+            // the same ones (the order of panels does not change any C element's arithmetic).
+            int chunk = Math.Min(Math.Min(Chunk, MaxChunk), panels), chunks = (panels + chunk - 1) / chunk;
             int start = unit % _threads * chunks / _threads;
             for (int q = 0; q < chunks; q++)
             {
@@ -134,10 +148,19 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 for (int p = p0; p < p1; p++)
                 {
                     ref int flag = ref _ready[flag0 + p];
-                    if (ClaimPacking(ref flag))
+                    float* dst = panel[p - p0] = bk + (nint)p * kc * NR;
+                    switch (ClaimPacking(ref flag))
                     {
-                        GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), bk + (nint)p * kc * NR);
-                        MarkPacked(ref flag);
+                        case Packing.Mine:
+                            GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), dst);
+                            MarkPacked(ref flag);
+                            break;
+                        case Packing.Busy:
+                            // The same panel, packed into this thread's own buffer (identical floats).
+                            if (mine == null) mine = GemmBuffers.Current.T((long)MaxChunk * Kc * NR);
+                            dst = panel[p - p0] = mine + (nint)(p - p0) * kc * NR;
+                            GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), dst);
+                            break;
                     }
                 }
                 // The chunk's panels stay in L2 while each A sliver, reused across them, stays in L1.
@@ -145,7 +168,7 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 {
                     float* a = Ap + (nint)ir * kc, c = C + (i0 + ir) * Ldc + jc;
                     for (int p = p0; p < p1; p++)
-                        GemmMicro.Tile(Math.Min(MR, mc - ir), Math.Min(NR, nc - p * NR), kc, a, bk + (nint)p * kc * NR, NR, c + p * NR, Ldc, Alpha);
+                        GemmMicro.Tile(Math.Min(MR, mc - ir), Math.Min(NR, nc - p * NR), kc, a, panel[p - p0], NR, c + p * NR, Ldc, Alpha);
                 }
             }
         }

@@ -32,11 +32,10 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
     /// <summary>Floats of the packed B buffer for a shape.</summary>
     public static long BFloats(int N, int K) => (long)(N + NR - 1) / NR * NR * K;
 
-    /// <summary>Packs panel <paramref name="p"/> of op(B) (64 columns, zero-padded past N) into its place in <see cref="Bp"/>.</summary>
+    /// <summary>Packs panel <paramref name="p"/> of op(B) (64 columns, zero-padded past N) to <paramref name="dst"/> (K·64 floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackPanel(int p)
+    private void PackPanel(int p, float* dst)
     {
-        float* dst = Bp + (nint)p * K * NR;
         int j0 = p * NR, n = Math.Min(NR, N - j0);
         if (TransB)
         {
@@ -66,7 +65,7 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
     /// <summary>
     /// Sets up the units and panel flags (after Set and Bp) for <paramref name="threads"/> threads. Panels are packed
     /// on demand by the first unit that needs them, and unit u starts at panel (u mod T)·panels/T for T threads, so
-    /// threads starting together pack different panels instead of one packing while the other waits. With more than one thread the
+    /// threads starting together pack different panels instead of both packing the same ones. With more than one thread the
     /// units shrink to about four per thread (sq256 has 37 tiles: 5 units of 8 left a 3:2 split at 2 threads).
     /// </summary>
     public void Prepare(int threads)
@@ -92,13 +91,20 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
             {
                 int p = (start + q) % _panels;
                 ref int flag = ref _ready[p];
-                if (ClaimPacking(ref flag))
+                float* bp = Bp + (nint)p * K * NR;
+                switch (ClaimPacking(ref flag))
                 {
-                    PackPanel(p);
-                    MarkPacked(ref flag);
+                    case Packing.Mine:
+                        PackPanel(p, bp);
+                        MarkPacked(ref flag);
+                        break;
+                    case Packing.Busy:
+                        // Another thread is packing it: pack the same floats into this thread's own buffer instead of waiting.
+                        bp = GemmBuffers.Current.T((long)K * NR);
+                        PackPanel(p, bp);
+                        break;
                 }
                 int j0 = p * NR, n = Math.Min(NR, N - j0);
-                float* bp = Bp + (nint)p * K * NR;
                 for (int t = t0; t < t1; t++)
                 {
                     int i = t * MR;

@@ -72,6 +72,30 @@ public class GemmThreadsTests
         finally { GemmPackedJob.Chunk = saved; }
     }
 
+    // A thread that finds a B panel being packed by another packs its own copy instead of waiting: the same floats in
+    // another buffer, so the same bits (the hook makes the calling thread do so for every panel; a worker still shares).
+    [Fact]
+    public void Private_copies_of_B_panels_give_the_same_bits_as_the_shared_ones()
+    {
+        var rng = new Rng(13);
+        foreach (var (m, n, k) in new[] { (150, 130, 90), (65, 1000, 600), (300, 97, 1100), (1000, 200, 64), (200, 33, 513) })
+            foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, true) })
+                foreach (var path in new[] { GemmPath.Packed, GemmPath.Tall })
+                {
+                    if (path == GemmPath.Tall && ta) continue; // the tall path reads A in place, untransposed
+                    var a = Random(rng, m * k); var b = Random(rng, k * n); var c0 = Random(rng, m * n);
+                    var shared = Run(ta, tb, m, n, k, a, b, c0, path, 1);
+                    GemmArgsJob.ForcePrivatePacking = true;
+                    try
+                    {
+                        foreach (int threads in new[] { 1, 2 })
+                            Assert.True(shared.AsSpan().SequenceEqual(Run(ta, tb, m, n, k, a, b, c0, path, threads)),
+                                $"{path} {(ta ? "T" : "N")}{(tb ? "T" : "N")} {m}x{n}x{k}, {threads} thread(s): private panels change bits");
+                    }
+                    finally { GemmArgsJob.ForcePrivatePacking = false; }
+                }
+    }
+
     [Fact]
     public void Two_threads_finish_correctly_while_another_thread_keeps_a_core_busy()
     {
