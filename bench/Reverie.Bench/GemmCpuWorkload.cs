@@ -2,7 +2,10 @@
 // on 1 thread (robust on a shared machine) and best-of-samples wall time on more. With GEMM_AB set to
 // settings separated by '|' (for temporary tuning hooks in Apply), the samples alternate between them.
 // With GEMM_PEER=/path/to/libopenblas.so.0, OpenBLAS's cblas_sgemm is loaded and its samples alternate
-// with ours in the same process (the fairest comparison on a noisy shared machine).
+// with ours in the same process (the fairest comparison on a noisy shared machine); each of our lines then also gives
+// `pair`, the median over rounds of our sample / the peer's sample beside it, and `quiet_pair`, the same over the rounds
+// where the peer reached >= 90% of its best sample, or GEMM_QUIET GFLOP/s when set (n of them): moments when the host
+// was quiet.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Reverie.Tensors.Kernels;
@@ -140,10 +143,23 @@ public static partial class GemmCpuWorkload
                     double t1 = cpu ? ThreadCpuSeconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
                     g[c, s] = 2.0 * M * N * K / ((t1 - t0) / reps) * 1e-9;
                 }
+            int pc = Array.IndexOf(settings, "openblas");
+            double peerBest = pc < 0 ? 0 : Enumerable.Range(0, samples).Max(s => g[pc, s]);
+            // GEMM_QUIET=x: the peer's GFLOP/s that marks a quiet round (default: 90% of its best sample in this run).
+            double quietAt = double.TryParse(Environment.GetEnvironmentVariable("GEMM_QUIET"), out double qa) ? qa : 0.9 * peerBest;
             for (int c = 0; c < settings.Length; c++)
             {
                 var row = Enumerable.Range(0, samples).Select(s => g[c, s]).Order().ToArray();
-                Console.WriteLine($"{name,-24} th={o.Threads} best={row[^1],6:F1} med={row[samples / 2],6:F1} {settings[c]}");
+                string pairs = "";
+                if (pc >= 0 && c != pc)
+                {
+                    // Per-round ratios to the peer's sample taken right beside it (robust to the host's slow swings), and
+                    // the same over the rounds where the peer ran at >= quietAt (the host quiet at that moment).
+                    var all = Enumerable.Range(0, samples).Select(s => g[c, s] / g[pc, s]).Order().ToArray();
+                    var quiet = Enumerable.Range(0, samples).Where(s => g[pc, s] >= quietAt).Select(s => g[c, s] / g[pc, s]).Order().ToArray();
+                    pairs = $" pair={all[samples / 2]:F2} quiet_pair={(quiet.Length > 0 ? quiet[quiet.Length / 2] : double.NaN):F2} (n={quiet.Length})";
+                }
+                Console.WriteLine($"{name,-24} th={o.Threads} best={row[^1],6:F1} med={row[samples / 2],6:F1}{pairs} {settings[c]}");
             }
         }
     }
