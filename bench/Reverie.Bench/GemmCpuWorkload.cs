@@ -18,7 +18,8 @@ public static partial class GemmCpuWorkload
     [
         ("mlp_fwd", false, true, 256, 512, 512, 0f), ("mlp_dx", false, false, 256, 512, 512, 0f),
         ("mlp_dw", true, false, 512, 512, 256, 1f),
-        ("sq64", false, false, 64, 64, 64, 0f), ("sq128", false, false, 128, 128, 128, 0f), ("sq256", false, false, 256, 256, 256, 0f), ("sq512", false, false, 512, 512, 512, 0f),
+        ("sq64", false, false, 64, 64, 64, 0f), ("sq128", false, false, 128, 128, 128, 0f),
+        ("sq256", false, false, 256, 256, 256, 0f), ("sq512", false, false, 512, 512, 512, 0f),
         ("sq1024", false, false, 1024, 1024, 1024, 0f), ("sq2048", false, false, 2048, 2048, 2048, 0f),
         ("16x1024@1024x3072", false, false, 16, 3072, 1024, 0f), ("16x1024@(3072x1024)^T", false, true, 16, 3072, 1024, 0f),
         ("1024x512@512x512", false, false, 1024, 512, 512, 0f),
