@@ -148,20 +148,13 @@ internal sealed unsafe class GemmPackedJob : GemmArgsJob
                 for (int p = p0; p < p1; p++)
                 {
                     ref int flag = ref _ready[flag0 + p];
-                    float* dst = panel[p - p0] = bk + (nint)p * kc * NR;
-                    switch (ClaimPacking(ref flag))
-                    {
-                        case Packing.Mine:
-                            GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), dst);
-                            MarkPacked(ref flag);
-                            break;
-                        case Packing.Busy:
-                            // The same panel, packed into this thread's own buffer (identical floats).
-                            if (mine == null) mine = GemmBuffers.Current.T((long)MaxChunk * Kc * NR);
-                            dst = panel[p - p0] = mine + (nint)(p - p0) * kc * NR;
-                            GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), dst);
-                            break;
-                    }
+                    var state = ClaimPacking(ref flag);
+                    if (state == Packing.Busy && mine == null) mine = GemmBuffers.Current.T((long)MaxChunk * Kc * NR);
+                    // Busy: the same panel, packed into this thread's own buffer (identical floats).
+                    float* dst = panel[p - p0] = state == Packing.Busy ? mine + (nint)(p - p0) * kc * NR : bk + (nint)p * kc * NR;
+                    if (state == Packing.Ready) continue;
+                    GemmPack.BPanels(TransB, B, Ldb, pc, kc, jc + p * NR, Math.Min(NR, nc - p * NR), dst);
+                    if (state == Packing.Mine) MarkPacked(ref flag);
                 }
                 // The chunk's panels stay in L2 while each A sliver, reused across them, stays in L1.
                 for (int ir = 0; ir < mc; ir += MR)

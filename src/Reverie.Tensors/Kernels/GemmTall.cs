@@ -91,19 +91,11 @@ internal sealed unsafe class GemmTallJob : GemmArgsJob
             {
                 int p = (start + q) % _panels;
                 ref int flag = ref _ready[p];
-                float* bp = Bp + (nint)p * K * NR;
-                switch (ClaimPacking(ref flag))
-                {
-                    case Packing.Mine:
-                        PackPanel(p, bp);
-                        MarkPacked(ref flag);
-                        break;
-                    case Packing.Busy:
-                        // Another thread is packing it: pack the same floats into this thread's own buffer instead of waiting.
-                        bp = GemmBuffers.Current.T((long)K * NR);
-                        PackPanel(p, bp);
-                        break;
-                }
+                var state = ClaimPacking(ref flag);
+                // Busy: another thread is packing it, so this one packs the same floats into its own buffer instead of waiting.
+                float* bp = state == Packing.Busy ? GemmBuffers.Current.T((long)K * NR) : Bp + (nint)p * K * NR;
+                if (state != Packing.Ready) PackPanel(p, bp);
+                if (state == Packing.Mine) MarkPacked(ref flag);
                 int j0 = p * NR, n = Math.Min(NR, N - j0);
                 for (int t = t0; t < t1; t++)
                 {
