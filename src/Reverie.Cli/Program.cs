@@ -14,6 +14,7 @@ public static class Program
         ("presets", "list the config presets", PresetsCommand.Run),
         ("rollout", "step an env with random actions and print steps/s", RolloutCommand.Run),
         ("plot", "draw learning curves of runs (mean and spread across seeds) to SVG and PNG", PlotCommand.Run),
+        ("evals", "a run's evaluations, one line each (mean, std, min of the episode returns), optionally as CSV", EvalsCommand.Run),
     ];
 
     /// <summary>Runs the command; returns the exit code (<see cref="ExitCodes"/>).</summary>

@@ -15,6 +15,7 @@ public class CliTests
     [InlineData("presets")]
     [InlineData("rollout")]
     [InlineData("plot")]
+    [InlineData("evals")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, output, _) = Reverie(verb, "--help");
@@ -120,5 +121,36 @@ public class CliTests
         var (badCode, _, badErr) = Reverie("plot", bare);
         Assert.Equal(ExitCodes.Usage, badCode);
         Assert.Contains("run.json", badErr);
+    }
+
+    // `reverie evals` groups a run's eval rows by step (population std over the episodes) and writes the results/ CSV
+    // format, with agent_steps only when the action repeat is above 1.
+    [Fact]
+    public void EvalsSummarizesTheEvaluationRows()
+    {
+        string root = Directory.CreateTempSubdirectory("reverie-evals").FullName;
+        string dmc = Path.Combine(root, "dmc");
+        Directory.CreateDirectory(dmc);
+        File.WriteAllText(Path.Combine(dmc, "scores.csv"),
+            "kind,step,return,length\ntrain,500,3,500\neval,5000,10,500\neval,5000,14,500\neval,10000,20,500\neval,5000,12,500\n");
+        File.WriteAllText(Path.Combine(dmc, "run.json"), """{"Agent": "random", "Env": "cartpole-swingup", "Seed": 1, "Settings": {"run.action_repeat": "0"}}""");
+        string csv = Path.Combine(root, "out", "eval_s1.csv");
+        var (code, output, err) = Reverie("evals", dmc, "--csv", csv);
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("2 evaluation(s), action repeat 2", output);
+        // 10, 14, 12: mean 12, population std sqrt(8/3) = 1.633, min 10
+        Assert.Equal("agent_steps,env_steps,eval_return_mean,eval_return_std,eval_return_min,episodes\n"
+            + "5000,10000,12.000,1.633,10.000,3\n10000,20000,20.000,0.000,20.000,1\n", File.ReadAllText(csv));
+        File.Delete(Path.Combine(dmc, "run.json"));                        // no run.json: repeat 1, no agent_steps column
+        Assert.Equal(ExitCodes.Ok, Reverie("evals", dmc, "--csv", csv).Code);
+        Assert.StartsWith("env_steps,eval_return_mean,eval_return_std,eval_return_min,episodes\n5000,12.000,", File.ReadAllText(csv));
+        Assert.Equal(ExitCodes.Usage, Reverie("evals").Code);
+        Assert.Contains("has no scores.csv", Reverie("evals", root).Err);
+        File.WriteAllText(Path.Combine(dmc, "scores.csv"), "kind,step,return,length\ntrain,500,3,500\n");
+        Assert.Contains("has no eval rows", Reverie("evals", dmc).Err);
+        File.WriteAllText(Path.Combine(dmc, "scores.csv"), "kind,step,return,length\neval,5000,abc,500\n");
+        var (badCode, _, badErr) = Reverie("evals", dmc);
+        Assert.Equal(ExitCodes.Usage, badCode);
+        Assert.Contains("line 2", badErr);
     }
 }
