@@ -5,9 +5,11 @@
 # Prescott (SSE3) kernels, 4-5x slower (sq1024 at 1 thread: 26 against 110-150 GFLOP/s), and run_peer.sh unsets
 # OPENBLAS_CORETYPE. Comparing against that would flatter us; this script gives the peer its best kernels.
 # Usage: bench/peer.sh <sgemm|mlp|tdmpc2|dreamerv3_1m|dreamerv3_12m> [threads]
-#   PEER_CORETYPE=auto keeps OpenBLAS's own detection (then this is run_peer.sh itself); PEERS=dir locates the peers.
+#   PEER_CORETYPE=auto keeps OpenBLAS's own detection (then this is run_peer.sh itself); PEERS=dir locates the peers
+#   (default: ../shared/peers beside the repository, else /work/shared/peers).
 set -euo pipefail
 peers=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
+[ -f "$peers/run_peer.sh" ] || [ -n "${PEERS:-}" ] || peers=/work/shared/peers
 [ -f "$peers/run_peer.sh" ] || { echo "peer.sh: no run_peer.sh in $peers (set PEERS=dir)" >&2; exit 2; }
 core=${PEER_CORETYPE:-SkylakeX}
 if [ "$core" = auto ]; then exec bash "$peers/run_peer.sh" "$@"; fi

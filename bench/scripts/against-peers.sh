@@ -11,8 +11,12 @@ B="dotnet $root/bench/Reverie.Bench/bin/Release/net10.0/Reverie.Bench.dll"
 P="$root/bench/peer.sh"
 log() { echo "## $(date +%T) load=$(cut -d' ' -f1 /proc/loadavg) $*"; }
 export GEMM_PEER=${GEMM_PEER:-/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0}
-[ "${PEER_CORETYPE:-SkylakeX}" = auto ] || export OPENBLAS_CORETYPE=${PEER_CORETYPE:-SkylakeX}
-work=("$@"); [ ${#work[@]} -gt 0 ] || work=(gemmcpu gemm mlp tdmpc2 d1m d12m plan)
+if [ "${PEER_CORETYPE:-SkylakeX}" = auto ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=${PEER_CORETYPE:-SkylakeX}; fi
+all=(gemmcpu gemm mlp tdmpc2 d1m d12m plan)
+work=("$@"); [ ${#work[@]} -gt 0 ] || work=("${all[@]}")
+for w in "${work[@]}"; do
+  [[ " ${all[*]} " == *" $w "* ]] || { echo "against-peers.sh: unknown workload '$w' (${all[*]})" >&2; exit 2; }
+done
 for w in "${work[@]}"; do
   case $w in
     gemmcpu) for t in 1 2; do log gemmcpu $t; $B gemmcpu --threads $t; done ;;
@@ -22,7 +26,6 @@ for w in "${work[@]}"; do
     d1m)     for t in 1 2; do log d1m ours $t; $B dreamerv3_1m --threads $t; log d1m peer $t; $P dreamerv3_1m $t; done ;;
     d12m)    for t in 1 2; do log d12m ours $t; $B dreamerv3_12m --threads $t --reps 1; log d12m peer $t; $P dreamerv3_12m $t; done ;;
     plan)    for t in 1 2; do log plan $t; $B tdmpc2-plan --threads $t; done ;;
-    *) echo "against-peers.sh: unknown workload '$w' (gemmcpu gemm mlp tdmpc2 d1m d12m plan)" >&2; exit 2 ;;
   esac
 done
 log done

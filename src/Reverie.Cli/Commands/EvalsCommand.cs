@@ -30,9 +30,7 @@ public static class EvalsCommand
         string dir = args.Positionals[0];
         string path = Path.Combine(dir, "scores.csv");
         if (!File.Exists(path)) throw new UsageException($"'{dir}' has no scores.csv");
-        List<EvalPoint> points;
-        try { points = Read(path); }
-        catch (InvalidDataException e) { throw new UsageException(e.Message); }
+        var points = Read(path);
         if (points.Count == 0) throw new UsageException($"'{path}' has no eval rows (the run has not evaluated yet)");
         int repeat = PlotCommand.ActionRepeatOf(dir);
         string csv = Csv(points, repeat);
@@ -43,6 +41,7 @@ public static class EvalsCommand
                 $"{p.Step,12} {p.Step * repeat,12} {p.Mean,10:F1} {p.Std,9:F1} {p.Min,10:F1} {p.Episodes,8}"));
         if (args.Get("csv") is string output)
         {
+            if (output.Length == 0) throw new UsageException("--csv needs a path");
             if (Path.GetDirectoryName(Path.GetFullPath(output)) is string od) Directory.CreateDirectory(od);
             File.WriteAllText(output, csv);
             Console.Out.WriteLine($"wrote {output}");
@@ -54,32 +53,14 @@ public static class EvalsCommand
     internal readonly record struct EvalPoint(long Step, double Mean, double Std, double Min, int Episodes);
 
     /// <summary>The eval rows of a scores.csv grouped by step, in step order.</summary>
-    /// <exception cref="InvalidDataException">The header lacks kind, step or return, or a row's number does not parse.</exception>
-    internal static List<EvalPoint> Read(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) return [];
-        var head = lines[0].Split(',');
-        int kind = Array.IndexOf(head, "kind"), step = Array.IndexOf(head, "step"), ret = Array.IndexOf(head, "return");
-        if (kind < 0 || step < 0 || ret < 0) throw new InvalidDataException($"'{path}': header '{lines[0]}' lacks kind, step or return");
-        var byStep = new SortedDictionary<long, List<double>>();
-        for (int i = 1; i < lines.Length; i++)
+    /// <exception cref="UsageException">The file does not parse (<see cref="ScoresCsv.Read"/>).</exception>
+    internal static List<EvalPoint> Read(string path) =>
+        [.. ScoresCsv.Read(path).Where(r => r.Kind == "eval").GroupBy(r => r.Step).OrderBy(g => g.Key).Select(g =>
         {
-            var c = lines[i].Split(',');
-            if (c.Length <= Math.Max(kind, Math.Max(step, ret)) || c[kind] != "eval") continue;
-            if (!long.TryParse(c[step], NumberStyles.Integer, CultureInfo.InvariantCulture, out long s)
-                || !double.TryParse(c[ret], NumberStyles.Float, CultureInfo.InvariantCulture, out double r))
-                throw new InvalidDataException($"'{path}' line {i + 1}: '{lines[i]}' does not parse (step and return must be numbers)");
-            if (!byStep.TryGetValue(s, out var list)) byStep[s] = list = [];
-            list.Add(r);
-        }
-        return [.. byStep.Select(kv =>
-        {
-            double mean = kv.Value.Average();
-            double std = Math.Sqrt(kv.Value.Sum(v => (v - mean) * (v - mean)) / kv.Value.Count);
-            return new EvalPoint(kv.Key, mean, std, kv.Value.Min(), kv.Value.Count);
+            double mean = g.Average(r => r.Return);
+            double std = Math.Sqrt(g.Sum(r => (r.Return - mean) * (r.Return - mean)) / g.Count());
+            return new EvalPoint(g.Key, mean, std, g.Min(r => r.Return), g.Count());
         })];
-    }
 
     /// <summary>The results/ CSV format: agent_steps only when <paramref name="repeat"/> &gt; 1; returns to 3 decimals.</summary>
     internal static string Csv(List<EvalPoint> points, int repeat)

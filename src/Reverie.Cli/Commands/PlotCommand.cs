@@ -59,6 +59,7 @@ public static partial class PlotCommand
         var series = groups.Select(g => Curve(g.Key, g.Value, bins, Math.Max(xmax, 1), band == "std")).ToList();
         string title = args.Get("title") ?? string.Join(" vs ", groups.Keys);
         string output = args.Get("out") ?? "plot";
+        if (output.Length == 0) throw new UsageException("--out needs a path");
         if (Path.GetDirectoryName(Path.GetFullPath(output)) is string od) Directory.CreateDirectory(od);
         string xLabel = axis == "agent" ? "agent steps"
             : repeats.All(r => r == 1) ? "env steps"
@@ -91,18 +92,12 @@ public static partial class PlotCommand
     }
 
     /// <summary>(step, return) of the eval rows of a scores.csv, or of its train rows when there are no eval rows.</summary>
+    /// <exception cref="UsageException">The file does not parse (<see cref="ScoresCsv.Read"/>).</exception>
     internal static (double[] X, double[] Y) ReadScores(string path)
     {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) return ([], []);
-        var head = lines[0].Split(',');
-        int kind = Array.IndexOf(head, "kind"), step = Array.IndexOf(head, "step"), ret = Array.IndexOf(head, "return");
-        if (kind < 0 || step < 0 || ret < 0) throw new InvalidDataException($"'{path}': header '{lines[0]}' lacks kind, step or return");
-        var rows = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > Math.Max(kind, Math.Max(step, ret))).ToList();
-        string use = rows.Any(c => c[kind] == "eval") ? "eval" : "train";
-        var pick = rows.Where(c => c[kind] == use)
-            .Select(c => (X: double.Parse(c[step], CultureInfo.InvariantCulture), Y: double.Parse(c[ret], CultureInfo.InvariantCulture)))
-            .OrderBy(p => p.X).ToList();
+        var rows = ScoresCsv.Read(path);
+        string use = rows.Any(r => r.Kind == "eval") ? "eval" : "train";
+        var pick = rows.Where(r => r.Kind == use).Select(r => (X: (double)r.Step, Y: r.Return)).OrderBy(p => p.X).ToList();
         return ([.. pick.Select(p => p.X)], [.. pick.Select(p => p.Y)]);
     }
 

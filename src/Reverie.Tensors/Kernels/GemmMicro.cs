@@ -36,8 +36,9 @@ internal static unsafe class GemmMicro
 
     /// <summary>
     /// How many k steps ahead the micro-kernel prefetches its B rows into L1 (a field so the gemmcpu bench can A/B it).
-    /// On the 2-core Emerald Rapids machine, 1 thread in process against OpenBLAS, median per-round ratios: sq1024
-    /// 0.94 → 0.99–1.03 and sq2048 0.90 → 0.93–0.97 for distances 5–25 (8 chosen); prefetching the C tile did not help.
+    /// On the 2-core Emerald Rapids machine, 1 thread in process against OpenBLAS, median per-round ratios without any
+    /// prefetch → with it: sq1024 0.94 → 0.99–1.03 and sq2048 0.90 → 0.93–0.97 for distances 5–25 (8 chosen); prefetching
+    /// the C tile did not help. `pfk=1` (the next row only, which the hardware fetches anyway) is the near-off baseline.
     /// </summary>
     internal static int PrefetchK = 8;
 

@@ -145,6 +145,7 @@ public class CliTests
         Assert.Equal(ExitCodes.Ok, Reverie("evals", dmc, "--csv", csv).Code);
         Assert.StartsWith("env_steps,eval_return_mean,eval_return_std,eval_return_min,episodes\n5000,12.000,", File.ReadAllText(csv));
         Assert.Equal(ExitCodes.Usage, Reverie("evals").Code);
+        Assert.Contains("--csv needs a path", Reverie("evals", dmc, "--csv", "").Err);
         Assert.Contains("has no scores.csv", Reverie("evals", root).Err);
         File.WriteAllText(Path.Combine(dmc, "scores.csv"), "kind,step,return,length\ntrain,500,3,500\n");
         Assert.Contains("has no eval rows", Reverie("evals", dmc).Err);
@@ -152,5 +153,8 @@ public class CliTests
         var (badCode, _, badErr) = Reverie("evals", dmc);
         Assert.Equal(ExitCodes.Usage, badCode);
         Assert.Contains("line 2", badErr);
+        var (plotCode, _, plotErr) = Reverie("plot", dmc, "--out", Path.Combine(root, "p"));   // plot reads it the same way
+        Assert.Equal(ExitCodes.Usage, plotCode);
+        Assert.Contains("line 2", plotErr);
     }
 }
