@@ -38,18 +38,14 @@ public static partial class GemmCpuWorkload
     private static readonly (int Kc, int Mc, int Chunk, int RowsUnits, bool SplitRows, bool RowsPad) Defaults =
         (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides);
 
-    private static readonly int DefaultPrefetchK = GemmMicro.PrefetchK;
-
     /// <summary>
     /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
-    /// chunk, "pfk=n", the micro-kernel's B prefetch distance in k steps, "rowsunits=n", the rows path's units per
-    /// thread at 2+ threads, "rowsplit=1" to make that path split columns only, or "rowspad=1" to keep its copies' row
+    /// chunk, "rowsunits=n", the rows path's units per thread at 2+ threads, "rowsplit=1" to make that path split columns only, or "rowspad=1" to keep its copies' row
     /// strides unpadded); empty: defaults.
     /// </summary>
     private static void Apply(string setting)
     {
         (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides) = Defaults;
-        GemmMicro.PrefetchK = DefaultPrefetchK;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');
@@ -62,8 +58,7 @@ public static partial class GemmCpuWorkload
                 case "rowsunits": GemmRowsJob.UnitsPerThread = v; break;
                 case "rowsplit": GemmRowsJob.SplitRows = v != 1; break;
                 case "rowspad": GemmRowsJob.PadStrides = v != 1; break;
-                case "pfk": GemmMicro.PrefetchK = v; break;
-                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, pfk, rowsunits, rowsplit, rowspad)");
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits, rowsplit, rowspad)");
             }
         }
     }

@@ -35,14 +35,6 @@ internal static unsafe class GemmMicro
     public const int NR = 32;
 
     /// <summary>
-    /// How many k steps ahead the micro-kernel prefetches its B rows into L1 (a field so the gemmcpu bench can A/B it).
-    /// On the 2-core Emerald Rapids machine, 1 thread in process against OpenBLAS, median per-round ratios without any
-    /// prefetch → with it: sq1024 0.94 → 0.99–1.03 and sq2048 0.90 → 0.93–0.97 for distances 5–25 (8 chosen); prefetching
-    /// the C tile did not help. `pfk=1` (the next row only, which the hardware fetches anyway) is the near-off baseline.
-    /// </summary>
-    internal static int PrefetchK = 8;
-
-    /// <summary>
     /// C[0..mr, 0..nr) += alpha · Σ_k a(r, k) · b(k, j), a packed (mr rows), b rows ldb apart (32 valid
     /// floats each). Ragged tiles (nr &lt; 32) go through a stack tile so no column past nr is touched.
     /// </summary>
@@ -95,12 +87,8 @@ internal static unsafe class GemmMicro
         int MR = TR.Value;
         Vector512<float> c0a = default, c0b = default; Vector512<float> c1a = default, c1b = default; Vector512<float> c2a = default, c2b = default; Vector512<float> c3a = default, c3b = default; Vector512<float> c4a = default, c4b = default; Vector512<float> c5a = default, c5b = default; Vector512<float> c6a = default, c6b = default;
         Vector512<float> c7a = default, c7b = default; Vector512<float> c8a = default, c8b = default; Vector512<float> c9a = default, c9b = default; Vector512<float> c10a = default, c10b = default; Vector512<float> c11a = default, c11b = default; Vector512<float> c12a = default, c12b = default; Vector512<float> c13a = default, c13b = default;
-        // The B rows PrefetchK steps ahead (two cache lines per step): a packed panel streams from L2, and the hardware
-        // prefetcher alone left the in-loop kernel well below its standalone rate.
-        nint pfb = PrefetchK * ldb;
         for (nint k = 0; k < kc; k++)
         {
-            Sse.Prefetch0(b + pfb); Sse.Prefetch0(b + pfb + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), av;
             { av = Vector512.Create(a[0]); c0a = Avx512F.FusedMultiplyAdd(av, b0, c0a); c0b = Avx512F.FusedMultiplyAdd(av, b1, c0b); }
             if (MR > 1) { av = Vector512.Create(a[1]); c1a = Avx512F.FusedMultiplyAdd(av, b0, c1a); c1b = Avx512F.FusedMultiplyAdd(av, b1, c1b); }
