@@ -40,8 +40,8 @@ public static partial class GemmCpuWorkload
 
     /// <summary>
     /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
-    /// chunk, "rowsunits=n", the rows path's units per thread at 2+ threads, "rowsplit=1" to make that path split columns only, or "rowspad=1" to keep its copies' row
-    /// strides unpadded); empty: defaults.
+    /// chunk, "rowsunits=n", the rows path's units per thread at 2+ threads, "rowsplit=1" to make that path split
+    /// columns only, or "rowspad=1" to keep its copies' row strides unpadded); empty: defaults.
     /// </summary>
     private static void Apply(string setting)
     {
