@@ -33,7 +33,6 @@ public static class EvalsCommand
         var points = Read(path);
         if (points.Count == 0) throw new UsageException($"'{path}' has no eval rows (the run has not evaluated yet)");
         int repeat = PlotCommand.ActionRepeatOf(dir);
-        string csv = Csv(points, repeat);
         Console.Out.WriteLine($"{path}: {points.Count} evaluation(s), action repeat {repeat}");
         Console.Out.WriteLine($"{"agent steps",12} {"env steps",12} {"mean",10} {"std",9} {"min",10} {"episodes",8}");
         foreach (var p in points)
@@ -43,7 +42,7 @@ public static class EvalsCommand
         {
             if (output.Length == 0) throw new UsageException("--csv needs a path");
             if (Path.GetDirectoryName(Path.GetFullPath(output)) is string od) Directory.CreateDirectory(od);
-            File.WriteAllText(output, csv);
+            File.WriteAllText(output, Csv(points, repeat));
             Console.Out.WriteLine($"wrote {output}");
         }
         return ExitCodes.Ok;
