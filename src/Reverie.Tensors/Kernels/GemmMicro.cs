@@ -33,6 +33,7 @@ internal static unsafe class GemmMicro
     public const int MR = 14;
     /// <summary>Columns per micro-tile (two Vector512).</summary>
     public const int NR = 32;
+
     /// <summary>
     /// How many k rows ahead the micro-kernel prefetches B (to L1), never past the last row it reads. Measured
     /// 2026-11-22 in process against no prefetch (gemmcpu, interleaved samples, medians): 1 thread sq1024 107.9 → 110.2
