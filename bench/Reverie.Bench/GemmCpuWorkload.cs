@@ -35,17 +35,18 @@ public static partial class GemmCpuWorkload
     public static double ThreadCpuSeconds() { ClockGetTime(3, out var ts); return ts.Sec + ts.Nsec * 1e-9; }
 
     /// <summary>The library's settings as shipped, read before any setting is applied (so they are never restated here).</summary>
-    private static readonly (int Kc, int Mc, int Chunk, int RowsUnits, bool SplitRows, bool RowsPad) Defaults =
-        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides);
+    private static readonly (int Kc, int Mc, int Chunk, int RowsUnits, bool SplitRows, bool RowsPad, bool RowsTile16) Defaults =
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides, GemmRowsJob.Tile16);
 
     /// <summary>
     /// Hook for A/B experiments: apply one GEMM_AB setting, e.g. "kc=256,mc=168" (the packed path's blocks, its panel
     /// chunk, "rowsunits=n", the rows path's units per thread at 2+ threads, "rowsplit=1" to make that path split
-    /// columns only, or "rowspad=1" to keep its copies' row strides unpadded); empty: defaults.
+    /// columns only, "rowspad=1" to keep its copies' row strides unpadded, or "rows8=1" to give it 8×32 tiles only);
+    /// empty: defaults.
     /// </summary>
     private static void Apply(string setting)
     {
-        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides) = Defaults;
+        (GemmPackedJob.KC, GemmPackedJob.MC, GemmPackedJob.Chunk, GemmRowsJob.UnitsPerThread, GemmRowsJob.SplitRows, GemmRowsJob.PadStrides, GemmRowsJob.Tile16) = Defaults;
         foreach (var kv in setting.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = kv.Split('=');
@@ -58,7 +59,8 @@ public static partial class GemmCpuWorkload
                 case "rowsunits": GemmRowsJob.UnitsPerThread = v; break;
                 case "rowsplit": GemmRowsJob.SplitRows = v != 1; break;
                 case "rowspad": GemmRowsJob.PadStrides = v != 1; break;
-                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits, rowsplit, rowspad)");
+                case "rows8": GemmRowsJob.Tile16 = v != 1; break;
+                default: throw new ArgumentException($"gemmcpu: unknown GEMM_AB key '{parts[0]}' (kc, mc, chunk, rowsunits, rowsplit, rowspad, rows8)");
             }
         }
     }

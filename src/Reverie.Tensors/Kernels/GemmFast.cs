@@ -140,7 +140,6 @@ internal static unsafe class GemmFast
                 job.Set(transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc);
                 job.As = bufs.A(GemmRowsJob.AFloats(M, K));
                 job.Asl = job.As + (nint)M * K;
-                job.PackA();
                 job.Cs = null;
                 if (GemmRowsJob.WantsCopy(C, ldc, K))
                 {
@@ -148,6 +147,7 @@ internal static unsafe class GemmFast
                     job.Cs = bufs.T((long)M * job.LdCs);
                 }
                 job.Prepare(parts);
+                job.PackA();
                 GemmPool.Run(job, parts);
                 break;
             }

@@ -9,8 +9,9 @@ namespace Reverie.Tensors.Kernels;
 /// <summary>
 /// C += alpha·op(A)·B for small M, one 16-row block of B at a time, so B is read once, row by row in long
 /// sequential runs that the prefetchers follow (a packed 32-column panel would walk B with a stride of ldb and
-/// miss the caches at every row). Within a block, an 8×32 tile of C stays in 16 registers over the block's 16 k
-/// (two B loads and eight broadcasts per 16 FMAs); rows past the last multiple of 8, and a unit's last 16-column
+/// miss the caches at every row). Within a block, a 16×16 tile of C stays in 16 registers over the block's 16 k
+/// (one B load and sixteen broadcasts per 16 FMAs) for each 16 rows of a row group, then an 8×32 tile (two B loads
+/// and eight broadcasts per 16 FMAs) for the next 8; rows past those, and an 8-row sliver's last 16-column
 /// chunk when the unit has an odd number of them, keep the 16 B rows in registers while C streams past instead.
 /// Every C element is updated by one FMA chain in k order (alpha is folded into a copy of op(A)), whichever
 /// kernel touches it, so the result does not depend on M, the units or the thread count.
@@ -22,15 +23,20 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     public float* As;
 
     /// <summary>
-    /// The first M - M mod 8 rows of <see cref="As"/> again as slivers of 8 rows for the 8×32 tiles:
-    /// element (r, k) of sliver s at (s·K + k)·8 + r.
+    /// Each row group's rows of <see cref="As"/> again as slivers for the register tiles: from the group's first row,
+    /// slivers of 16 rows (for the 16×16 tiles) while 16 remain, then one of 8 (for the 8×32 tiles) if 8 remain; the
+    /// rows left after that are read from <see cref="As"/>. A sliver of h rows starting at row i holds element (r, k)
+    /// at i·K + k·h + r (slivers never overlap, as the first M - M mod 8 rows take M·K floats).
     /// </summary>
     public float* Asl;
+
+    /// <summary>Whether row groups of 16+ rows use the 16×16 tile (a field so the gemmcpu bench can A/B it against 8×32 tiles only).</summary>
+    internal static bool Tile16 = true;
 
     /// <summary>Floats <see cref="As"/> and <see cref="Asl"/> need together.</summary>
     internal static long AFloats(int M, int K) => (long)(M + (M & ~7)) * K;
 
-    /// <summary>Fills <see cref="As"/> and <see cref="Asl"/> (call on the calling thread before running).</summary>
+    /// <summary>Fills <see cref="As"/> and <see cref="Asl"/> (call on the calling thread after <see cref="Prepare"/>, before running).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackA()
     {
@@ -40,11 +46,18 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
             if (!TransA) TensorPrimitives.Multiply(new ReadOnlySpan<float>(A + i * Lda, K), Alpha, dst);
             else for (int k = 0; k < K; k++) dst[k] = Alpha * A[k * Lda + i];
         }
-        for (int s = 0; s < M / 8; s++)
-            for (int k = 0; k < K; k++)
-                for (int r = 0; r < 8; r++)
-                    Asl[((nint)s * K + k) * 8 + r] = As[(nint)(s * 8 + r) * K + k];
+        for (int g = 0; g < _groups; g++)
+        {
+            int i = g * _groupRows, r1 = g == _groups - 1 ? M : i + _groupRows;
+            for (int h; (h = SliverRows(i, r1)) > 0; i += h)
+                for (int k = 0; k < K; k++)
+                    for (int r = 0; r < h; r++)
+                        Asl[(nint)i * K + k * h + r] = As[(nint)(i + r) * K + k];
+        }
     }
+
+    // The height of the sliver at row i of a group ending at r1: 16, 8, or 0 for rows that go through Rank16.
+    private static int SliverRows(int i, int r1) => Tile16 && i + 16 <= r1 ? 16 : i + 8 <= r1 ? 8 : 0;
 
     /// <summary>
     /// A 64-byte aligned copy of C (M×LdCs) that the units work in, or null to work in C directly: misaligned
@@ -97,23 +110,27 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// one also takes the N mod 16 tail), wide rather than fine: each 16-row block of B is then read in runs as long as
     /// the block's width, and narrow runs cost more than a fine split saves (16x1024·1024x3072 at 1 thread in the C
     /// model bench/models/gemm_rows_model.c: 67 GFLOP/s in one 3072-column block, 61 in two, 50 in four, 37–45 in
-    /// eight). At 1 thread there is one unit. With more threads and at least two 8-row slivers, the rows are split
-    /// first, into one group of slivers per thread (the last group also takes the M mod 8 rows), so every thread
+    /// eight). At 1 thread there is one unit. With more threads and at least two 16-row slivers (8-row ones without
+    /// <see cref="Tile16"/>), the rows are split first, into one group of slivers per thread (the last group also
+    /// takes the rows past the last whole sliver), so every thread
     /// walks the same rows of B at the same time, in runs as wide as the block, and one thread's misses bring in the
     /// lines the other reads next. In the 2-thread model bench/models/gemm_rows_2t_model.c that split ran at 143–154
     /// GFLOP/s, against 103–110 for two column halves and 91–100 for four column quarters (this path's split before);
     /// in C#, in process, 2 threads: medians 100.1 / 70.4 / 99.1 against 85.6 / 65.9 / 82.6 for the quarters. Then
     /// columns are split into about <see cref="UnitsPerThread"/> units per thread. Units of one column block are
     /// numbered together, so threads starting together take the same columns. A unit's strip of C is capped at
-    /// <see cref="MaxStripFloats"/> so it stays in L2 between B's blocks.
+    /// <see cref="MaxStripFloats"/> so it stays in L2 between B's blocks. Why 16-row slivers decide the row split:
+    /// with fewer than 32 rows, splitting rows would leave each thread 8-row tiles, and the 16×16 tile over column
+    /// halves is faster (16x1024·1024x3072, 2 threads, in process, 25 samples interleaved with OpenBLAS: median
+    /// 143.9 GFLOP/s, 1.80x OpenBLAS, against 134.1, 1.53x, for rows split into 8-row groups).
     /// </summary>
     public void Prepare(int threads)
     {
-        int chunks = N / 16, slivers = M / 8;
+        int h = Tile16 ? 16 : 8, chunks = N / 16, slivers = M / h;
         if (threads > 1 && slivers >= 2 && SplitRows)
         {
-            _groupRows = 8 * Math.Max(1, slivers / threads);
-            _groups = slivers / (_groupRows / 8);
+            _groupRows = h * Math.Max(1, slivers / threads);
+            _groups = slivers / (_groupRows / h);
         }
         else { _groupRows = M; _groups = 1; }
         int widest = M - (_groups - 1) * _groupRows; // the last group's rows (it takes the M mod 8 rest)
@@ -156,22 +173,53 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         }
     }
 
-    // Rows k..k+16 of B into rows r0..r1 (r0 a multiple of 8), columns j0..j1 of C: 8×32 tiles where they fit, the
-    // rest by Rank16.
+    // Rows k..k+16 of B into rows r0..r1 (a row group), columns j0..j1 of C, sliver by sliver (see Asl): 16×16 tiles,
+    // then 8×32 tiles where they fit, the rest by Rank16.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block16(int k, float* c, nint ldc, int r0, int r1, int j0, int j1)
     {
         float* b = B + k * Ldb;
-        int m8 = r0 + ((r1 - r0) & ~7);
-        if (m8 > r0)
+        int i = r0;
+        for (; SliverRows(i, r1) == 16; i += 16)
+            for (int j = j0; j < j1; j += 16)
+                Tile16x16(Asl + ((nint)i * K + k * 16), b + j, Ldb, c + i * ldc + j, ldc);
+        if (SliverRows(i, r1) == 8)
         {
             int j = j0;
             for (; j + 32 <= j1; j += 32)
-                for (int i = r0; i < m8; i += 8)
-                    Tile8x32(Asl + ((nint)i * K + k * 8), b + j, Ldb, c + i * ldc + j, ldc);
-            if (j < j1) Rank16(As + (nint)r0 * K + k, K, b, Ldb, c + r0 * ldc, ldc, m8 - r0, j, j1);
+                Tile8x32(Asl + ((nint)i * K + k * 8), b + j, Ldb, c + i * ldc + j, ldc);
+            if (j < j1) Rank16(As + (nint)i * K + k, K, b, Ldb, c + i * ldc, ldc, 8, j, j1);
+            i += 8;
         }
-        if (m8 < r1) Rank16(As + (nint)m8 * K + k, K, b, Ldb, c + m8 * ldc, ldc, r1 - m8, j0, j1);
+        if (i < r1) Rank16(As + (nint)i * K + k, K, b, Ldb, c + i * ldc, ldc, r1 - i, j0, j1);
+    }
+
+    // C[0..16, 0..16) += Σ_{k<16} a[k·16 + r] · b[k·ldb + 0..16), the tile held in 16 registers across the 16 k: one B
+    // load and sixteen broadcasts per 16 FMAs. Against two 8×32 tiles over the same 16 rows it reads each B vector once
+    // instead of twice (the 16 B rows of a block are 3·4 KB apart in the usual shapes, so they share one L1 set).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile16x16(float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        var x0 = Vector512.Load(c); var x1 = Vector512.Load(c + ldc); var x2 = Vector512.Load(c + 2 * ldc); var x3 = Vector512.Load(c + 3 * ldc);
+        var x4 = Vector512.Load(c + 4 * ldc); var x5 = Vector512.Load(c + 5 * ldc); var x6 = Vector512.Load(c + 6 * ldc); var x7 = Vector512.Load(c + 7 * ldc);
+        var x8 = Vector512.Load(c + 8 * ldc); var x9 = Vector512.Load(c + 9 * ldc); var x10 = Vector512.Load(c + 10 * ldc); var x11 = Vector512.Load(c + 11 * ldc);
+        var x12 = Vector512.Load(c + 12 * ldc); var x13 = Vector512.Load(c + 13 * ldc); var x14 = Vector512.Load(c + 14 * ldc); var x15 = Vector512.Load(c + 15 * ldc);
+        for (int k = 0; k < 16; k++, a += 16, b += ldb)
+        {
+            var bv = Vector512.Load(b);
+            x0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, x0); x1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, x1);
+            x2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, x2); x3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), bv, x3);
+            x4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), bv, x4); x5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), bv, x5);
+            x6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), bv, x6); x7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), bv, x7);
+            x8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[8]), bv, x8); x9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[9]), bv, x9);
+            x10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[10]), bv, x10); x11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[11]), bv, x11);
+            x12 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[12]), bv, x12); x13 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[13]), bv, x13);
+            x14 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[14]), bv, x14); x15 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[15]), bv, x15);
+        }
+        Vector512.Store(x0, c); Vector512.Store(x1, c + ldc); Vector512.Store(x2, c + 2 * ldc); Vector512.Store(x3, c + 3 * ldc);
+        Vector512.Store(x4, c + 4 * ldc); Vector512.Store(x5, c + 5 * ldc); Vector512.Store(x6, c + 6 * ldc); Vector512.Store(x7, c + 7 * ldc);
+        Vector512.Store(x8, c + 8 * ldc); Vector512.Store(x9, c + 9 * ldc); Vector512.Store(x10, c + 10 * ldc); Vector512.Store(x11, c + 11 * ldc);
+        Vector512.Store(x12, c + 12 * ldc); Vector512.Store(x13, c + 13 * ldc); Vector512.Store(x14, c + 14 * ldc); Vector512.Store(x15, c + 15 * ldc);
     }
 
     // C[0..8, 0..32) += Σ_{k<16} a[k·8 + r] · b[k·ldb + 0..32), the tile held in 16 registers across the 16 k.

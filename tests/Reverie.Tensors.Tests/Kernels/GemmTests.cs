@@ -139,7 +139,7 @@ public class GemmTests
     [Fact]
     public void RowsPathIsOneKOrderedFmaChainPerElementWhicheverKernelTakesTheElement()
     {
-        // The rows path mixes 8×32 register tiles, the 16-column Rank16 kernel (rows past a multiple of 8, a unit's odd
+        // The rows path mixes 16×16 and 8×32 register tiles, the 16-column Rank16 kernel (rows past a multiple of 8, a unit's odd
         // last chunk), Rank1 (K mod 16) and the scalar tail (N mod 16), in an aligned copy of C when C is misaligned and
         // K ≥ 128, after transposing B when B is transposed; each must give C + Σ_k (alpha·a)·b as one FMA chain in k
         // order, so the bits cannot depend on M, N, the units or the thread count. (Only the AVX-512 kernels promise
@@ -156,6 +156,8 @@ public class GemmTests
                 (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
                 // Past the 2-thread threshold (2^18 multiply-adds) with two or more 8-row slivers, so 2 threads split rows too.
                 (16, 160, 130, false), (17, 150, 130, false), (24, 200, 131, false), (31, 90, 100, false), (16, 144, 130, true),
+                // Two 16-row slivers: 2 threads split the rows into 16-row groups (with the N mod 16 tail).
+                (32, 150, 131, false), (32, 150, 131, true),
                 // ldc = 509 + 3 = 512: a 2 KB row stride, so C goes through the padded copy; transposed, B's copy is padded.
                 (16, 509, 130, false), (16, 509, 130, true),
             })
