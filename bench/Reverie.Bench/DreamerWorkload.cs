@@ -19,6 +19,8 @@ public static class DreamerWorkload
     {
         Gemm.MaxThreads = o.Threads;
         var cfg = new DreamerConfig().WithSize("size" + size) with { Opt = new OptConfig { Warmup = 0 } };
+        // DREAMER_DEPTH=d: the CNN's depth (agent.depth; the pixels preset's is size1m's 4, the pixel runs tried 8).
+        if (int.TryParse(Environment.GetEnvironmentVariable("DREAMER_DEPTH"), out int depth) && depth > 0) cfg = cfg with { Depth = depth };
         var layout = pixels ? new ObsLayout(0, 64, 64, 3) : new ObsLayout(ObsDim, 0, 0, 0);
         // DREAMER_DISCRETE=k: k discrete actions (one-hot replayed actions, a categorical actor) instead of 6 continuous ones.
         int discreteK = int.TryParse(Environment.GetEnvironmentVariable("DREAMER_DISCRETE"), out int dk) && dk > 1 ? dk : 0;

@@ -41,6 +41,8 @@ if (!workloads.TryGetValue(args[0], out var run))
 }
 try
 {
+    // CONV_SWEEP=bytes (any workload): the direct conv weight gradient's sweep of images between reductions (0: one image; an A/B hook).
+    if (long.TryParse(Environment.GetEnvironmentVariable("CONV_SWEEP"), out long sweep) && sweep >= 0) Reverie.Tensors.Kernels.ConvDirect.SweepBytes = sweep;
     run(BenchOptions.Parse(args[1..]));
     return 0;
 }

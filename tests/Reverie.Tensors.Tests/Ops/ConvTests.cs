@@ -327,6 +327,17 @@ public class ConvTests
                 for (int i = 0; i < expected.Length; i++)
                     CheckOp.AssertClose(expected[i], direct[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o} transpose={transpose} [{i}]");
             }
+            // The images between two reductions (one sweep): one image, three (sweeps that end inside an image block), and
+            // the default, on conv2d's weight gradient against the im2col path.
+            var reference = Run(false, false);
+            long perImage = 4L * o * g.P + 4L * g.ImageSize;
+            foreach (long sweepBytes in new[] { 1, 3 * perImage, ConvDirect.SweepBytes })
+            {
+                var dw = (float[])dw0.Clone();
+                ConvDirect.WeightGrad(gy, x, dw, n, o, c, g, sweepBytes);
+                for (int i = 0; i < reference.Length; i++)
+                    CheckOp.AssertClose(reference[i], dw[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o}, sweeps of {sweepBytes} bytes [{i}]");
+            }
         }
         // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits.
         {
