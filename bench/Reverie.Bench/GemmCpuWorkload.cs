@@ -22,6 +22,7 @@ public static partial class GemmCpuWorkload
         ("sq256", false, false, 256, 256, 256, 0f), ("sq512", false, false, 512, 512, 512, 0f),
         ("sq1024", false, false, 1024, 1024, 1024, 0f), ("sq2048", false, false, 2048, 2048, 2048, 0f),
         ("16x1024@1024x3072", false, false, 16, 3072, 1024, 0f), ("16x1024@(3072x1024)^T", false, true, 16, 3072, 1024, 0f),
+        ("24x1024@1024x3072", false, false, 24, 3072, 1024, 0f), ("31x1024@1024x3072", false, false, 31, 3072, 1024, 0f),
         ("1024x512@512x512", false, false, 1024, 512, 512, 0f),
     ];
 

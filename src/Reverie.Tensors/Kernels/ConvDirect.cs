@@ -266,7 +266,7 @@ internal static unsafe class ConvDirect
     /// <summary>
     /// dw[a, b, ki, kj] += Σ_n Σ_oh Σ_ow small[n, a, oh, ow] · big[n, b, 2·oh + ki − 1, 2·ow + kj − 1] (zero outside big), for small
     /// (N, A, H/2, W/2) and big (N, B, H, W): conv2d's weight gradient (small = gy, big = x) and conv_transpose2d's (small = x,
-    /// big = gy). Per image, (b, ki) and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times
+    /// big = gy). Per sweep of images, (b, ki) and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times
     /// the chunk of small, 16 vector sums reduced once per sweep of images (<see cref="SweepBytes"/>); images go in at most 16 fixed blocks whose partial sums
     /// are added in block order.
     /// </summary>

@@ -17,7 +17,7 @@ internal sealed unsafe class GemmBuffers
 
     private Slot _a, _b, _t;
 
-    /// <summary>Packed A (the packed path's slivers of up to 14 rows; the rows path's alpha·op(A) and its 8-row slivers).</summary>
+    /// <summary>Packed A (the packed path's slivers of up to 14 rows; the rows path's alpha·op(A) and its 16- and 8-row slivers).</summary>
     public float* A(long floats) => _a.Get(floats);
     /// <summary>Packed B (panels of 32 columns), shared by all parts of one call.</summary>
     public float* B(long floats) => _b.Get(floats);

@@ -26,12 +26,15 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// Each row group's rows of <see cref="As"/> again as slivers for the register tiles: from the group's first row,
     /// slivers of 16 rows (for the 16×16 tiles) while 16 remain, then one of 8 (for the 8×32 tiles) if 8 remain; the
     /// rows left after that are read from <see cref="As"/>. A sliver of h rows starting at row i holds element (r, k)
-    /// at i·K + k·h + r (slivers never overlap, as the first M - M mod 8 rows take M·K floats).
+    /// at i·K + k·h + r, inside its own rows' [i·K, (i+h)·K), so slivers never overlap and all fit in (M − M mod 8)·K floats.
     /// </summary>
     public float* Asl;
 
     /// <summary>Whether row groups of 16+ rows use the 16×16 tile (a field so the gemmcpu bench can A/B it against 8×32 tiles only).</summary>
     internal static bool Tile16 = true;
+
+    // Tile16 as Prepare read it: PackA and the units of this call use the same sliver layout even if the static changes meanwhile.
+    private bool _tile16;
 
     /// <summary>Floats <see cref="As"/> and <see cref="Asl"/> need together.</summary>
     internal static long AFloats(int M, int K) => (long)(M + (M & ~7)) * K;
@@ -52,12 +55,12 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
             for (int h; (h = SliverRows(i, r1)) > 0; i += h)
                 for (int k = 0; k < K; k++)
                     for (int r = 0; r < h; r++)
-                        Asl[(nint)i * K + k * h + r] = As[(nint)(i + r) * K + k];
+                        Asl[(nint)i * K + (nint)k * h + r] = As[(nint)(i + r) * K + k];
         }
     }
 
     // The height of the sliver at row i of a group ending at r1: 16, 8, or 0 for rows that go through Rank16.
-    private static int SliverRows(int i, int r1) => Tile16 && i + 16 <= r1 ? 16 : i + 8 <= r1 ? 8 : 0;
+    private int SliverRows(int i, int r1) => _tile16 && i + 16 <= r1 ? 16 : i + 8 <= r1 ? 8 : 0;
 
     /// <summary>
     /// A 64-byte aligned copy of C (M×LdCs) that the units work in, or null to work in C directly: misaligned
@@ -126,14 +129,15 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
     /// </summary>
     public void Prepare(int threads)
     {
-        int h = Tile16 ? 16 : 8, chunks = N / 16, slivers = M / h;
+        _tile16 = Tile16;
+        int h = _tile16 ? 16 : 8, chunks = N / 16, slivers = M / h;
         if (threads > 1 && slivers >= 2 && SplitRows)
         {
             _groupRows = h * Math.Max(1, slivers / threads);
             _groups = slivers / (_groupRows / h);
         }
         else { _groupRows = M; _groups = 1; }
-        int widest = M - (_groups - 1) * _groupRows; // the last group's rows (it takes the M mod 8 rest)
+        int widest = M - (_groups - 1) * _groupRows; // the last group's rows (it takes the rows past the last whole sliver)
         int blocks = threads == 1 ? 1 : Math.Max(1, threads * UnitsPerThread / _groups);
         _chunksPerUnit = Math.Clamp(chunks / blocks, 1, Math.Max(1, (int)(MaxStripFloats / (16L * widest))));
         Begin(Math.Max(1, (chunks + _chunksPerUnit - 1) / _chunksPerUnit) * _groups);
@@ -182,12 +186,12 @@ internal sealed unsafe class GemmRowsJob : GemmArgsJob
         int i = r0;
         for (; SliverRows(i, r1) == 16; i += 16)
             for (int j = j0; j < j1; j += 16)
-                Tile16x16(Asl + ((nint)i * K + k * 16), b + j, Ldb, c + i * ldc + j, ldc);
+                Tile16x16(Asl + ((nint)i * K + (nint)k * 16), b + j, Ldb, c + i * ldc + j, ldc);
         if (SliverRows(i, r1) == 8)
         {
             int j = j0;
             for (; j + 32 <= j1; j += 32)
-                Tile8x32(Asl + ((nint)i * K + k * 8), b + j, Ldb, c + i * ldc + j, ldc);
+                Tile8x32(Asl + ((nint)i * K + (nint)k * 8), b + j, Ldb, c + i * ldc + j, ldc);
             if (j < j1) Rank16(As + (nint)i * K + k, K, b, Ldb, c + i * ldc, ldc, 8, j, j1);
             i += 8;
         }

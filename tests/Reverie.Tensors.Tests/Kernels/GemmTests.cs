@@ -146,44 +146,51 @@ public class GemmTests
         // this: the portable fallback need not fuse.)
         if (!GemmFast.IsSupported) return;
         int saved = GemmRowsJob.UnitsPerThread;
+        bool savedTile16 = GemmRowsJob.Tile16;
         try
         {
-            foreach (var (m, n, k, tb) in new[]
+            // With the 16×16 tile (the default) and with 8×32 tiles only (then 2 threads split rows into 8-row groups).
+            foreach (bool tile16 in new[] { true, false })
             {
-                (8, 32, 16, false), (16, 96, 64, false), (9, 48, 37, false), (17, 80, 130, false), (20, 100, 143, false),
-                (7, 64, 32, false), (32, 112, 48, false), (24, 33, 200, false), (13, 277, 150, false), (32, 112, 130, false),
-                (16, 149, 128, false), (8, 272, 130, false), (16, 7, 40, false), (9, 15, 130, false), (8, 48, 5, false),
-                (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
-                // Past the 2-thread threshold (2^18 multiply-adds) with two or more 8-row slivers, so 2 threads split rows too.
-                (16, 160, 130, false), (17, 150, 130, false), (24, 200, 131, false), (31, 90, 100, false), (16, 144, 130, true),
-                // Two 16-row slivers: 2 threads split the rows into 16-row groups (with the N mod 16 tail).
-                (32, 150, 131, false), (32, 150, 131, true),
-                // ldc = 509 + 3 = 512: a 2 KB row stride, so C goes through the padded copy; transposed, B's copy is padded.
-                (16, 509, 130, false), (16, 509, 130, true),
-            })
-                foreach (bool ta in new[] { false, true })
+                GemmRowsJob.Tile16 = tile16;
+                foreach (var (m, n, k, tb) in new[]
                 {
-                    var p = new Problem(ta, tb, m, n, k, (ulong)(m * 131 + n * 7 + k), pad: 3);
-                    var expected = (float[])p.C0.Clone();
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++)
-                        {
-                            float x = expected[i * p.Ldc + j];
-                            for (int t = 0; t < k; t++)
-                                x = MathF.FusedMultiplyAdd(0.75f * (ta ? p.A[t * p.Lda + i] : p.A[i * p.Lda + t]),
-                                    tb ? p.B[j * p.Ldb + t] : p.B[t * p.Ldb + j], x);
-                            expected[i * p.Ldc + j] = x;
-                        }
-                    foreach (var (threads, perThread) in new[] { (1, 2), (2, 1), (2, 2), (2, 3) })
+                    (8, 32, 16, false), (16, 96, 64, false), (9, 48, 37, false), (17, 80, 130, false), (20, 100, 143, false),
+                    (7, 64, 32, false), (32, 112, 48, false), (24, 33, 200, false), (13, 277, 150, false), (32, 112, 130, false),
+                    (16, 149, 128, false), (8, 272, 130, false), (16, 7, 40, false), (9, 15, 130, false), (8, 48, 5, false),
+                    (16, 144, 64, true), (13, 277, 150, true), (9, 48, 37, true),
+                    // Past the 2-thread threshold (2^18 multiply-adds): 2 threads split columns (rows too with 8×32 tiles only).
+                    (16, 160, 130, false), (17, 150, 130, false), (24, 200, 131, false), (31, 90, 100, false), (16, 144, 130, true),
+                    // Two 16-row slivers: 2 threads split the rows into 16-row groups (with the N mod 16 tail; K < 128 works in C
+                    // itself, K ≥ 128 in the aligned copy), and an odd number of 16-column chunks.
+                    (32, 150, 131, false), (32, 150, 131, true), (32, 160, 64, false), (32, 170, 64, false),
+                    // ldc = 509 + 3 = 512: a 2 KB row stride, so C goes through the padded copy; transposed, B's copy is padded.
+                    (16, 509, 130, false), (16, 509, 130, true),
+                })
+                    foreach (bool ta in new[] { false, true })
                     {
-                        GemmRowsJob.UnitsPerThread = perThread;
-                        Assert.True(expected.AsSpan().SequenceEqual(p.Run(0.75f, 1f, GemmPath.Rows, threads)),
-                            $"rows {m}x{n}x{k} transA={ta} transB={tb}, {threads} thread(s), {perThread} units per thread: " +
-                            "bits differ from the k-ordered FMA chain");
+                        var p = new Problem(ta, tb, m, n, k, (ulong)(m * 131 + n * 7 + k), pad: 3);
+                        var expected = (float[])p.C0.Clone();
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                float x = expected[i * p.Ldc + j];
+                                for (int t = 0; t < k; t++)
+                                    x = MathF.FusedMultiplyAdd(0.75f * (ta ? p.A[t * p.Lda + i] : p.A[i * p.Lda + t]),
+                                        tb ? p.B[j * p.Ldb + t] : p.B[t * p.Ldb + j], x);
+                                expected[i * p.Ldc + j] = x;
+                            }
+                        foreach (var (threads, perThread) in new[] { (1, 2), (2, 1), (2, 2), (2, 3) })
+                        {
+                            GemmRowsJob.UnitsPerThread = perThread;
+                            Assert.True(expected.AsSpan().SequenceEqual(p.Run(0.75f, 1f, GemmPath.Rows, threads)),
+                                $"rows {m}x{n}x{k} transA={ta} transB={tb}, {threads} thread(s), {perThread} units per thread: " +
+                                $"bits differ from the k-ordered FMA chain (16x16 tiles: {tile16})");
+                        }
                     }
-                }
+            }
         }
-        finally { GemmRowsJob.UnitsPerThread = saved; }
+        finally { GemmRowsJob.UnitsPerThread = saved; GemmRowsJob.Tile16 = savedTile16; }
     }
 
     [Fact]

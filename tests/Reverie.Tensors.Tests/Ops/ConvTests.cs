@@ -339,22 +339,24 @@ public class ConvTests
                     CheckOp.AssertClose(reference[i], dw[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o}, sweeps of {sweepBytes} bytes [{i}]");
             }
         }
-        // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits.
+        // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits, with sweeps that
+        // cover a whole block (the default here) and sweeps of 3 images that end inside the blocks of 13 and 14.
         {
             var g = new ConvGeom(3, 16, 32, 4, 4, 2, 1);
             const int n = 40, o = 8;
             var x = new float[n * g.ImageSize]; rng.FillNormal(x);
             var gy = new float[n * o * g.P]; rng.FillNormal(gy);
-            float[] Grad(int threads)
+            float[] Grad(int threads, long sweepBytes)
             {
                 var dw = new float[o * g.Rows];
                 int saved = Gemm.MaxThreads;
                 Gemm.MaxThreads = threads;
-                try { ConvDirect.WeightGrad(gy, x, dw, n, o, 3, g); }
+                try { ConvDirect.WeightGrad(gy, x, dw, n, o, 3, g, sweepBytes); }
                 finally { Gemm.MaxThreads = saved; }
                 return dw;
             }
-            Assert.Equal(Grad(1), Grad(2));
+            foreach (long sweepBytes in new[] { ConvDirect.SweepBytes, 3 * (4L * o * g.P + 4L * g.ImageSize) })
+                Assert.Equal(Grad(1, sweepBytes), Grad(2, sweepBytes));
         }
         // An infinite input in the last column reaches dW only through the taps of real outputs: with W = 34 (17 output
         // columns, one lane of the second vector), tap kj = 0 never reads column 33, so its gradient stays finite.
