@@ -43,6 +43,8 @@ try
 {
     // CONV_SWEEP=bytes (any workload): the direct conv weight gradient's sweep of images between reductions (0: one image; an A/B hook).
     if (long.TryParse(Environment.GetEnvironmentVariable("CONV_SWEEP"), out long sweep) && sweep >= 0) Reverie.Tensors.Kernels.ConvDirect.SweepBytes = sweep;
+    // CHANNELNORM_FUSED=0 (any workload): the channel norm's backward computes dγ/dβ in a second pass over channels.
+    if (Environment.GetEnvironmentVariable("CHANNELNORM_FUSED") == "0") Reverie.Tensors.Kernels.ChannelNorm.FusedMaxChannels = 0;
     run(BenchOptions.Parse(args[1..]));
     return 0;
 }

@@ -90,18 +90,43 @@ public static unsafe class ChannelNorm
             throw new ArgumentException($"channel_norm_backward: dgamma ({dgamma.Length}) or dbeta ({dbeta.Length}) is shorter than C = {C}");
         if (size == 0) return;
         if (!RowSimd.Enabled) { Reference.Backward(x, gamma, beta, stats, g, dx, dgamma, dbeta, N, C, S, centered, accumulateDx, silu); return; }
+        bool parms = !dgamma.IsEmpty || !dbeta.IsEmpty;
         fixed (float* px = x, pgam = gamma, pbet = beta, pst = stats, pg = g, pdx = dx, pdg = dgamma, pdb = dbeta)
         {
             var job = RowJob.Current;
             job.P0 = px; job.P1 = pgam; job.P2 = pbet; job.P3 = pst; job.P4 = pg;
             job.N = C; job.I0 = S; job.I1 = N; job.B0 = centered; job.B1 = silu; job.B2 = accumulateDx;
+            if (!dx.IsEmpty && parms && C <= FusedMaxChannels)
+            {
+                // One pass for dx, dγ and dβ: the dx pass already has g (through SiLU) and xhat at every element.
+                int blocks = ParamBlocks(N);
+                var part = BufferPool.Rent(2 * blocks * C);
+                try
+                {
+                    fixed (float* pp = part)
+                    {
+                        job.P5 = pdx; job.P6 = pp; job.I2 = blocks;
+                        job.Body = &DxParamBlocks;
+                        job.Run(blocks, 3L * C * S * (N / blocks));
+                    }
+                    // The blocks' sums in block order: the bounds depend on N only, so any thread count gives the same bits.
+                    for (int b = 0; b < blocks; b++)
+                        for (int c = 0; c < C; c++)
+                        {
+                            if (!dgamma.IsEmpty) dgamma[c] += part[(2 * b) * C + c];
+                            if (!dbeta.IsEmpty) dbeta[c] += part[(2 * b + 1) * C + c];
+                        }
+                }
+                finally { BufferPool.Return(part); }
+                return;
+            }
             if (!dx.IsEmpty)
             {
-                job.P5 = pdx;
+                job.P5 = pdx; job.P6 = null;
                 job.Body = &DxImages;
                 job.Run(N, 3L * C * S);
             }
-            if (!dgamma.IsEmpty || !dbeta.IsEmpty)
+            if (parms)
             {
                 job.P5 = pdg; job.P6 = pdb;
                 job.Body = &ParamChannels;
@@ -109,6 +134,34 @@ public static unsafe class ChannelNorm
             }
         }
     }
+
+    /// <summary>
+    /// Most channels the fused dx + dγ/dβ pass keeps per-channel vector sums for (on the stack: 2 vectors each); a field so
+    /// the bench can A/B the fused pass against the separate dγ/dβ pass over channels (CHANNELNORM_FUSED=0).
+    /// </summary>
+    internal static int FusedMaxChannels = 256;
+
+    /// <summary>The fused pass sums images in at most 16 fixed blocks of at least 4 images (fewer for small N).</summary>
+    private static int ParamBlocks(int N) => Math.Clamp((N + 3) / 4, 1, 16);
+
+    // Blocks b0..b1 of images: dx as DxImages, and the block's Σ g and Σ g·xhat per channel into P6 (2·C floats per block:
+    // dγ's sums, then dβ's).
+    private static void DxParamBlocks(RowJob j, int b0, int b1)
+    {
+        int C = j.N, N = j.I1, blocks = j.I2;
+        var accG = stackalloc V[C];
+        var accB = stackalloc V[C];
+        for (int b = b0; b < b1; b++)
+        {
+            for (int c = 0; c < C; c++) { accG[c] = V.Zero; accB[c] = V.Zero; }
+            int i0 = (int)((long)b * N / blocks), i1 = (int)((long)(b + 1) * N / blocks);
+            DxRange(j, i0, i1, accG, accB);
+            float* pp = j.P6 + (nint)2 * b * C;
+            for (int c = 0; c < C; c++) { pp[c] = RowSimd.Sum(accG[c]); pp[C + c] = RowSimd.Sum(accB[c]); }
+        }
+    }
+
+    private static void DxImages(RowJob j, int n0, int n1) => DxRange(j, n0, n1, null, null);
 
     // The gradient reaching the norm (through SiLU when fused) and xhat, at channel c of a 16-position chunk.
     private static V Grad(RowJob j, float* xs, float* gs, int c, int S, V mask, V mean, V rstd, out V xh)
@@ -122,9 +175,12 @@ public static unsafe class ChannelNorm
         return gv * sg * (V.One + nv * (V.One - sg));
     }
 
-    private static void DxImages(RowJob j, int n0, int n1)
+    // dx for images n0..n1; with accG/accB (one vector per channel), also Σ g·xhat and Σ g (g before γ, after SiLU's
+    // derivative), the sums dγ and dβ need.
+    private static void DxRange(RowJob j, int n0, int n1, V* accG, V* accB)
     {
         int C = j.N, S = j.I0;
+        bool parms = accG != null;
         float* pgam = j.P1;
         bool centered = j.B0, acc = j.B2, hasG = pgam != null;
         var vc = Vector512.Create((float)C);
@@ -147,6 +203,7 @@ public static unsafe class ChannelNorm
                 for (int c = 0; c < C; c++)
                 {
                     var gv = Grad(j, xn + s, gn + s, c, S, mask, mean, rstd, out var xh);
+                    if (parms) { accB[c] += gv; accG[c] = Avx512F.FusedMultiplyAdd(gv, xh, accG[c]); }
                     var d = hasG ? gv * Vector512.Create(pgam[c]) : gv;
                     if (cache) { dCache[c] = d; xCache[c] = xh; }
                     sumD += d;

@@ -64,8 +64,16 @@ public class ChannelNormTests
     [Fact]
     public void One_and_two_threads_give_identical_bits()
     {
-        // Large enough for the row job to split images (forward, dx) and channels (dgamma, dbeta) over threads.
-        const int N = 64, C = 16, S = 256;
+        // Large enough for the row job to split images (forward; dx with dgamma and dbeta in fixed blocks of images, 16
+        // blocks of 4 at N = 64, uneven blocks at N = 37) and channels (dgamma, dbeta without dx) over threads.
+        foreach (int N in new[] { 64, 37 })
+            foreach (bool withDx in new[] { true, false })
+                OneAndTwoThreads(N, withDx);
+    }
+
+    private static void OneAndTwoThreads(int N, bool withDx)
+    {
+        const int C = 16, S = 256;
         var x = Data(N * C * S, 21); var g = Data(N * C * S, 22); var gam = Data(C, 23, 0.5f, 1f); var bet = Data(C, 24);
         (float[] y, float[] dx, float[] dg, float[] db) Run(int threads)
         {
@@ -75,7 +83,7 @@ public class ChannelNormTests
             {
                 var y = new float[x.Length]; var st = new float[2 * N * S];
                 ChannelNorm.Forward(x, gam, bet, y, st, N, C, S, 1e-4f, true, true);
-                var dx = new float[x.Length]; var dg = new float[C]; var db = new float[C];
+                var dx = new float[withDx ? x.Length : 0]; var dg = new float[C]; var db = new float[C];
                 ChannelNorm.Backward(x, gam, bet, st, g, dx, dg, db, N, C, S, true, false, true);
                 return (y, dx, dg, db);
             }
