@@ -55,11 +55,29 @@ internal static unsafe class ConvDirect
         }
     }
 
+    /// <summary>Whether outputs 4 or 8 columns wide go R = 16 / Wo rows per vector (<see cref="RowsBlock"/>); a field so tests and the bench can compare.</summary>
+    internal static bool NarrowRows = true;
+
     private static void Images(RowJob j, int n0, int n1)
     {
         int C = j.N, H = j.I0, W = j.I1, O = j.I2, Ho = H / 2, Wo = W / 2;
         bool acc = j.B0;
         float* w = j.P1, b = j.P2;
+        if (NarrowRows && (Wo == 4 || Wo == 8))
+        {
+            int R = 16 / Wo;
+            for (int n = n0; n < n1; n++)
+            {
+                float* xn = j.P0 + (nint)n * C * H * W, yn = j.P3 + (nint)n * O * Ho * Wo;
+                for (int oh0 = 0; oh0 < Ho; oh0 += R)
+                {
+                    var mo = RowSimd.Mask(Math.Min(R, Ho - oh0) * Wo);
+                    for (int o0 = 0; o0 < O; o0 += 8)
+                        RowsBlock(xn, w, b, yn, C, H, W, Ho, Wo, O, o0, Math.Min(8, O - o0), oh0, mo, acc);
+                }
+            }
+            return;
+        }
         for (int n = n0; n < n1; n++)
         {
             float* xn = j.P0 + (nint)n * C * H * W, yn = j.P3 + (nint)n * O * Ho * Wo;
@@ -132,6 +150,99 @@ internal static unsafe class ConvDirect
         }
         nint plane = (nint)Ho * Wo;
         float* y0 = yn + (nint)o0 * plane + (nint)oh * Wo + ow0;
+        Put(y0, a0, b, o0, mo, acc);
+        if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
+        if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);
+        if (ob > 3) Put(y0 + 3 * plane, a3, b, o0 + 3, mo, acc);
+        if (ob > 4) Put(y0 + 4 * plane, a4, b, o0 + 4, mo, acc);
+        if (ob > 5) Put(y0 + 5 * plane, a5, b, o0 + 5, mo, acc);
+        if (ob > 6) Put(y0 + 6 * plane, a6, b, o0 + 6, mo, acc);
+        if (ob > 7) Put(y0 + 7 * plane, a7, b, o0 + 7, mo, acc);
+    }
+
+    // Tap kj of R = 16 / Wo output rows side by side (lane L = q·Wo + l: output row oh0 + q, column l) reads input column
+    // 2l + kj − 1 of row q's load. Wo = 8: one two-source permute of rows q = 0 (lanes 0..15 of the table) and 1 (16..31).
+    // Wo = 4: rows 0 and 1 into lanes 0..7, rows 2 and 3 likewise, then the upper half inserted. Columns outside [0, W)
+    // are zeroed by the ColsN masks (kj = 0 at l = 0, kj = 3 at l = Wo − 1).
+    private static readonly VI[] Idx8 = [.. Enumerable.Range(0, 4).Select(kj => TapIndex(8, kj))];
+    private static readonly VI[] Idx4 = [.. Enumerable.Range(0, 4).Select(kj => TapIndex(4, kj))];
+    private static readonly V[] Cols8 = [.. Enumerable.Range(0, 4).Select(kj => TapCols(8, kj))];
+    private static readonly V[] Cols4 = [.. Enumerable.Range(0, 4).Select(kj => TapCols(4, kj))];
+
+    private static VI TapIndex(int wo, int kj)
+    {
+        var idx = new int[16];
+        for (int lane = 0; lane < (wo == 8 ? 16 : 8); lane++)
+        {
+            int q = lane / wo, l = lane % wo;
+            idx[lane] = 16 * q + Math.Clamp(2 * l + kj - 1, 0, 2 * wo - 1);
+        }
+        return Vector512.Create(idx);
+    }
+
+    private static V TapCols(int wo, int kj)
+    {
+        var m = new int[16];
+        for (int lane = 0; lane < 16; lane++) { int col = 2 * (lane % wo) + kj - 1; m[lane] = col >= 0 && col < 2 * wo ? -1 : 0; }
+        return Vector512.Create(m).AsSingle();
+    }
+
+    // Outputs y[o0..o0+ob, oh0..oh0+R, 0..Wo) of one image for Wo = 4 or 8 (W = 2·Wo): R = 16 / Wo output rows per vector,
+    // so all 16 lanes hold outputs (the 16-column kernel would leave 8 or 12 of them empty). The same sums in the same
+    // (c, ki, kj) order as Block. Rows past Ho (mo) and input rows outside [0, H) read as zeros.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsBlock(float* xn, float* w, float* b, float* yn, int C, int H, int W, int Ho, int Wo, int O,
+        int o0, int ob, int oh0, V mo, bool acc)
+    {
+        V a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero, a4 = V.Zero, a5 = V.Zero, a6 = V.Zero, a7 = V.Zero;
+        bool four = Wo == 4;
+        int R = 16 / Wo, rows = Math.Min(R, Ho - oh0);
+        var lw = RowSimd.Mask(W);
+        var z = V.Zero;
+        nint ws = (nint)C * 16;
+        for (int c = 0; c < C; c++)
+        {
+            float* xc = xn + (nint)c * H * W;
+            for (int ki = 0; ki < 4; ki++)
+            {
+                int r0 = 2 * oh0 + ki - 1;
+                // Row q of the block reads input row r0 + 2q (zeros outside the image or past the block's last output row).
+                V u0 = z, u1 = z, u2 = z, u3 = z;
+                if ((uint)r0 < (uint)H) u0 = RowSimd.Load(xc + (nint)r0 * W, lw, z);
+                if (rows > 1 && (uint)(r0 + 2) < (uint)H) u1 = RowSimd.Load(xc + (nint)(r0 + 2) * W, lw, z);
+                if (four)
+                {
+                    if (rows > 2 && (uint)(r0 + 4) < (uint)H) u2 = RowSimd.Load(xc + (nint)(r0 + 4) * W, lw, z);
+                    if (rows > 3 && (uint)(r0 + 6) < (uint)H) u3 = RowSimd.Load(xc + (nint)(r0 + 6) * W, lw, z);
+                }
+                V t0, t1, t2, t3;
+                if (four)
+                {
+                    t0 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[0], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[0], u3).GetLower(), 1) & Cols4[0];
+                    t1 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[1], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[1], u3).GetLower(), 1);
+                    t2 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[2], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[2], u3).GetLower(), 1);
+                    t3 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[3], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[3], u3).GetLower(), 1) & Cols4[3];
+                }
+                else
+                {
+                    t0 = Avx512F.PermuteVar16x32x2(u0, Idx8[0], u1) & Cols8[0];
+                    t1 = Avx512F.PermuteVar16x32x2(u0, Idx8[1], u1);
+                    t2 = Avx512F.PermuteVar16x32x2(u0, Idx8[2], u1);
+                    t3 = Avx512F.PermuteVar16x32x2(u0, Idx8[3], u1) & Cols8[3];
+                }
+                float* wk = w + (((nint)o0 * C + c) * 4 + ki) * 4;
+                a0 = Taps(a0, t0, t1, t2, t3, wk);
+                if (ob > 1) a1 = Taps(a1, t0, t1, t2, t3, wk + ws);
+                if (ob > 2) a2 = Taps(a2, t0, t1, t2, t3, wk + 2 * ws);
+                if (ob > 3) a3 = Taps(a3, t0, t1, t2, t3, wk + 3 * ws);
+                if (ob > 4) a4 = Taps(a4, t0, t1, t2, t3, wk + 4 * ws);
+                if (ob > 5) a5 = Taps(a5, t0, t1, t2, t3, wk + 5 * ws);
+                if (ob > 6) a6 = Taps(a6, t0, t1, t2, t3, wk + 6 * ws);
+                if (ob > 7) a7 = Taps(a7, t0, t1, t2, t3, wk + 7 * ws);
+            }
+        }
+        nint plane = (nint)Ho * Wo;
+        float* y0 = yn + (nint)o0 * plane + (nint)oh0 * Wo;
         Put(y0, a0, b, o0, mo, acc);
         if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
         if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);

@@ -251,7 +251,15 @@ public class ConvTests
         // bias, overwriting (the forwards) and accumulating (the input gradients), for conv2d and conv_transpose2d.
         if (!RowSimd.Enabled) return;   // the direct kernels need AVX-512 (elsewhere the im2col path runs, tested above)
         var rng = new Rng(17);
-        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (3, 5, 6, 34, 9), (1, 12, 4, 36, 17), (2, 2, 10, 30, 3), (1, 4, 2, 66, 16) })
+        // Outputs 4 and 8 columns wide go 4 or 2 rows per vector (RowsBlock), with a partial last block of rows when Ho is
+        // not a multiple of that; the same shapes through the 16-column kernel (NarrowRows off) must agree too.
+        var shapes = new[]
+        {
+            (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (3, 5, 6, 34, 9), (1, 12, 4, 36, 17), (2, 2, 10, 30, 3), (1, 4, 2, 66, 16),
+            (2, 3, 6, 8, 9), (1, 5, 8, 8, 17), (3, 2, 2, 8, 1), (2, 4, 6, 16, 8), (1, 3, 16, 16, 3), (2, 2, 10, 16, 12),
+        };
+        foreach (bool narrow in new[] { true, false })
+        foreach (var (n, c, h, w, o) in shapes)
         {
             var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
             Assert.True(ConvDirect.Takes(g));
@@ -263,7 +271,12 @@ public class ConvTests
                 {
                     var y0 = new float[n * o * g.P]; rng.FillNormal(y0);
                     var direct = (float[])y0.Clone();
-                    ConvDirect.Forward(x, wt, bias ? b : default, direct, n, o, g, acc);
+                    try
+                    {
+                        ConvDirect.NarrowRows = narrow;
+                        ConvDirect.Forward(x, wt, bias ? b : default, direct, n, o, g, acc);
+                    }
+                    finally { ConvDirect.NarrowRows = true; }
                     var expected = new float[y0.Length];
                     try
                     {
@@ -273,7 +286,7 @@ public class ConvTests
                     finally { ConvKernels.NoDirect = false; }
                     if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
                     for (int i = 0; i < expected.Length; i++)
-                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} [{i}]");
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} narrow={narrow} [{i}]");
                 }
         }
         foreach (var (n, cin, hi, wi, cout) in new[] { (2, 8, 4, 32, 3), (1, 1, 1, 1, 1), (3, 5, 3, 17, 9), (1, 12, 2, 18, 17), (2, 3, 5, 15, 2), (1, 16, 4, 33, 12) })
