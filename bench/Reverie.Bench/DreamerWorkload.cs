@@ -35,13 +35,21 @@ public static class DreamerWorkload
         var batch = new DreamerBatch(new ObsTensors(obs, image), act, rew, zeros, zeros, zeros);
         void Step() => learner.Train(batch);
 
-        int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
+
         // Wall time per step, and CPU time per step: of the calling thread (all the work at --threads 1) and of the process.
         var cpu = new List<double>(); var proc = new List<double>(); var alloc = new List<double>();
         long rents = 0, returns = 0, fresh = 0, shared = 0;
         var process = System.Diagnostics.Process.GetCurrentProcess();
+        // CONV_NARROW_AB=1: timed steps alternate the direct conv's narrow-row kernels off and on (ConvDirect.NarrowRows), an
+        // in-process A/B; the line then also gives the median thread CPU ms of each half.
+        int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20, warmupSteps = warmup;
+        bool ab = Environment.GetEnvironmentVariable("CONV_NARROW_AB") == "1";
+        var abCpu = new[] { new List<double>(), new List<double>() };
+        int calls = 0;
         void Timed()
         {
+            int half = calls++ % 2;
+            if (ab) ConvDirect.NarrowRows = half == 1;
             double t0 = GemmCpuWorkload.ThreadCpuSeconds(); process.Refresh(); var p0 = process.TotalProcessorTime;
             var s0 = BufferPool.Stats; long sh0 = BufferPool.SharedRents;
             long a0 = GC.GetAllocatedBytesForCurrentThread();
@@ -50,8 +58,16 @@ public static class DreamerWorkload
             shared = BufferPool.SharedRents - sh0; rents = s1.Rented - s0.Rented; returns = s1.Returned - s0.Returned; fresh = s1.Allocated - s0.Allocated;
             alloc.Add((GC.GetAllocatedBytesForCurrentThread() - a0) / 1024.0);
             cpu.Add((GemmCpuWorkload.ThreadCpuSeconds() - t0) * 1e3); process.Refresh(); proc.Add((process.TotalProcessorTime - p0).TotalMilliseconds);
+            if (ab && calls > 2 * warmupSteps) abCpu[half].Add(cpu[^1]);
         }
         var (best, reps) = Timing.BestMedian(Timed, warmup, iters, o.Reps);
+        if (ab)
+        {
+            ConvDirect.NarrowRows = true;
+            static double Med(List<double> xs) => xs.Count == 0 ? double.NaN : Math.Round(xs.Order().ElementAt(xs.Count / 2), 1);
+            Console.WriteLine($"conv narrow A/B, thread CPU ms per step: off {Med(abCpu[0])} on {Med(abCpu[1])} (n = {abCpu[0].Count}, {abCpu[1].Count}); " +
+                $"pairs on/off: {string.Join(" ", abCpu[0].Zip(abCpu[1], (a, b) => (b / a).ToString("F3")))}");
+        }
         long parms = learner.Wm.Parameters().Concat(learner.Ac.Parameters()).Sum(p => (long)p.Size);
         static double Median(List<double> xs, int skip) { var a = xs.Skip(skip).Order().ToArray(); return Math.Round(a[a.Length / 2], 1); }
         Report.Line(new

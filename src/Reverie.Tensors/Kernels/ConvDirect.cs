@@ -291,6 +291,19 @@ internal static unsafe class ConvDirect
         int Cin = j.N, Hi = j.I0, Wi = j.I1, Cout = j.I2, H = 2 * Hi, W = 2 * Wi;
         bool acc = j.B0;
         float* w = j.P1, b = j.P2;
+        if (NarrowRows && (Wi == 4 || Wi == 8))
+        {
+            int R = 16 / Wi;
+            for (int n = n0; n < n1; n++)
+            {
+                float* xn = j.P0 + (nint)n * Cin * Hi * Wi, yn = j.P3 + (nint)n * Cout * H * W;
+                for (int co0 = 0; co0 < Cout; co0 += 8)
+                    for (int p = 0; p < 2; p++)
+                        for (int m0 = 0; m0 < Hi; m0 += R)
+                            TransposeRowsBlock(xn, w, b, yn, Cin, Hi, Wi, Cout, co0, Math.Min(8, Cout - co0), p, m0, acc);
+            }
+            return;
+        }
         for (int n = n0; n < n1; n++)
         {
             float* xn = j.P0 + (nint)n * Cin * Hi * Wi, yn = j.P3 + (nint)n * Cout * H * W;
@@ -348,6 +361,88 @@ internal static unsafe class ConvDirect
         if (cb > 5) Zip(y0 + 5 * plane, e5, d5, b, co0 + 5, mlo, mhi, acc);
         if (cb > 6) Zip(y0 + 6 * plane, e6, d6, b, co0 + 6, mlo, mhi, acc);
         if (cb > 7) Zip(y0 + 7 * plane, e7, d7, b, co0 + 7, mlo, mhi, acc);
+    }
+
+    // Lane L of a 4- or 8-wide input holding R = 16 / Wi rows side by side: its row q = L / Wi and column l = L % Wi.
+    private static readonly VI LaneRow4 = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    private static readonly VI LaneRow8 = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    private static readonly VI LaneCol4 = Vector512.Create(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3);
+    private static readonly VI LaneCol8 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+
+    // Output rows ih = 2m + p, m = m0..m0+R, of y[co0..co0+cb] for inputs Wi = 4 or 8 wide: the input rows those outputs
+    // read for one ki are m + s (s = (p + 1 − ki) / 2), R consecutive rows, so 16 contiguous floats, and one load per
+    // shift fills every lane (the 16-column kernel leaves 8 or 12 lanes empty). Lanes whose row lies outside [0, Hi) or past
+    // the block, or whose column shift leaves the row, read zeros. Same sums in the same (ci, ki, kj) order as
+    // TransposeBlock; each output row is stored from its half (Wi = 8) or quarter (Wi = 4) of the interleaved phases.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeRowsBlock(float* xn, float* w, float* b, float* yn, int Cin, int Hi, int Wi, int Cout,
+        int co0, int cb, int p, int m0, bool acc)
+    {
+        V e0 = V.Zero, e1 = V.Zero, e2 = V.Zero, e3 = V.Zero, e4 = V.Zero, e5 = V.Zero, e6 = V.Zero, e7 = V.Zero;
+        V d0 = V.Zero, d1 = V.Zero, d2 = V.Zero, d3 = V.Zero, d4 = V.Zero, d5 = V.Zero, d6 = V.Zero, d7 = V.Zero;
+        var z = V.Zero;
+        bool four = Wi == 4;
+        int R = 16 / Wi, rows = Math.Min(R, Hi - m0);
+        VI laneRow = four ? LaneRow4 : LaneRow8, laneCol = four ? LaneCol4 : LaneCol8;
+        // The two ki of this parity (ascending), their row shifts and lane masks (rows valid; columns l − 1 and l + 1 inside the row).
+        int kiA = (p + 1) & 1, kiB = kiA + 2, sA = (p + 1 - kiA) >> 1, sB = (p + 1 - kiB) >> 1;
+        var inBlock = Vector512.LessThan(laneRow, Vector512.Create(rows));
+        var colA = Vector512.GreaterThanOrEqual(laneCol, Vector512.Create(1)).AsSingle();
+        var colC = Vector512.LessThan(laneCol, Vector512.Create(Wi - 1)).AsSingle();
+        var rowA = (inBlock & Valid(laneRow + Vector512.Create(m0 + sA), Vector512.Create(Hi)).AsInt32()).AsSingle();
+        var rowB = (inBlock & Valid(laneRow + Vector512.Create(m0 + sB), Vector512.Create(Hi)).AsInt32()).AsSingle();
+        for (int ci = 0; ci < Cin; ci++)
+        {
+            float* xc = xn + (nint)ci * Hi * Wi;
+            for (int t = 0; t < 2; t++)
+            {
+                int ki = t == 0 ? kiA : kiB;
+                var mb = t == 0 ? rowA : rowB;
+                float* src = xc + (nint)(m0 + (t == 0 ? sA : sB)) * Wi;
+                var xa = RowSimd.Load(src - 1, mb & colA, z); var xb = RowSimd.Load(src, mb, z); var xcv = RowSimd.Load(src + 1, mb & colC, z);
+                float* wk = w + (((nint)ci * Cout + co0) * 4 + ki) * 4;
+                Phases(ref e0, ref d0, xa, xb, xcv, wk);
+                if (cb > 1) Phases(ref e1, ref d1, xa, xb, xcv, wk + 16);
+                if (cb > 2) Phases(ref e2, ref d2, xa, xb, xcv, wk + 32);
+                if (cb > 3) Phases(ref e3, ref d3, xa, xb, xcv, wk + 48);
+                if (cb > 4) Phases(ref e4, ref d4, xa, xb, xcv, wk + 64);
+                if (cb > 5) Phases(ref e5, ref d5, xa, xb, xcv, wk + 80);
+                if (cb > 6) Phases(ref e6, ref d6, xa, xb, xcv, wk + 96);
+                if (cb > 7) Phases(ref e7, ref d7, xa, xb, xcv, wk + 112);
+            }
+        }
+        int W = 2 * Wi;
+        nint plane = (nint)(2 * Hi) * W;
+        float* y0 = yn + (nint)co0 * plane + (nint)(2 * m0 + p) * W;   // output row of q = 0; q's is 2·q·W further
+        ZipRows(y0, e0, d0, b, co0, rows, W, acc);
+        if (cb > 1) ZipRows(y0 + plane, e1, d1, b, co0 + 1, rows, W, acc);
+        if (cb > 2) ZipRows(y0 + 2 * plane, e2, d2, b, co0 + 2, rows, W, acc);
+        if (cb > 3) ZipRows(y0 + 3 * plane, e3, d3, b, co0 + 3, rows, W, acc);
+        if (cb > 4) ZipRows(y0 + 4 * plane, e4, d4, b, co0 + 4, rows, W, acc);
+        if (cb > 5) ZipRows(y0 + 5 * plane, e5, d5, b, co0 + 5, rows, W, acc);
+        if (cb > 6) ZipRows(y0 + 6 * plane, e6, d6, b, co0 + 6, rows, W, acc);
+        if (cb > 7) ZipRows(y0 + 7 * plane, e7, d7, b, co0 + 7, rows, W, acc);
+    }
+
+    // The interleaved phases of R rows side by side: W = 16: row q is the low (q = 0) or high (q = 1) interleave; W = 8:
+    // rows 0 and 1 are lanes 0..7 and 8..15 of the low one, rows 2 and 3 of the high one. Rows q go 2·q·W floats apart
+    // (outputs of one parity); a row in lanes 8..15 is stored from 8 floats before it, so its lanes land on it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ZipRows(float* y, V even, V odd, float* b, int co, int rows, int W, bool acc)
+    {
+        var lo = Avx512F.PermuteVar16x32x2(even, ZipLo, odd);
+        var hi = Avx512F.PermuteVar16x32x2(even, ZipHi, odd);
+        if (W == 16)
+        {
+            Put(y, lo, b, co, V.AllBitsSet, acc);
+            if (rows > 1) Put(y + 2 * 16, hi, b, co, V.AllBitsSet, acc);
+            return;
+        }
+        var first = RowSimd.Mask(8); var second = ~first;
+        Put(y, lo, b, co, first, acc);
+        if (rows > 1) Put(y + 2 * 8 - 8, lo, b, co, second, acc);
+        if (rows > 2) Put(y + 4 * 8, hi, b, co, first, acc);
+        if (rows > 3) Put(y + 6 * 8 - 8, hi, b, co, second, acc);
     }
 
     // Even outputs += w[kj=1]·x[l] + w[kj=3]·x[l−1]; odd outputs += w[kj=0]·x[l+1] + w[kj=2]·x[l] (taps in kj order).

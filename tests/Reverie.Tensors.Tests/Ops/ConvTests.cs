@@ -289,7 +289,14 @@ public class ConvTests
                         CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} narrow={narrow} [{i}]");
                 }
         }
-        foreach (var (n, cin, hi, wi, cout) in new[] { (2, 8, 4, 32, 3), (1, 1, 1, 1, 1), (3, 5, 3, 17, 9), (1, 12, 2, 18, 17), (2, 3, 5, 15, 2), (1, 16, 4, 33, 12) })
+        // Inputs 4 and 8 columns wide go 4 or 2 rows per vector (TransposeRowsBlock), with partial blocks of rows; both kernels.
+        var tshapes = new[]
+        {
+            (2, 8, 4, 32, 3), (1, 1, 1, 1, 1), (3, 5, 3, 17, 9), (1, 12, 2, 18, 17), (2, 3, 5, 15, 2), (1, 16, 4, 33, 12),
+            (2, 3, 3, 4, 9), (1, 5, 4, 4, 17), (3, 2, 1, 4, 1), (2, 4, 3, 8, 8), (1, 3, 8, 8, 3), (2, 2, 5, 8, 12), (1, 2, 6, 4, 2),
+        };
+        foreach (bool narrow in new[] { true, false })
+        foreach (var (n, cin, hi, wi, cout) in tshapes)
         {
             var g = new ConvGeom(cout, 2 * hi, 2 * wi, 4, 4, 2, 1);   // the conv2d from the output (cout, 2hi, 2wi) back to x
             var x = new float[n * cin * hi * wi]; rng.FillNormal(x);
@@ -300,7 +307,12 @@ public class ConvTests
                 {
                     var y0 = new float[n * g.ImageSize]; rng.FillNormal(y0);
                     var direct = (float[])y0.Clone();
-                    ConvDirect.TransposeForward(x, wt, bias ? b : default, direct, n, cin, g, acc);
+                    try
+                    {
+                        ConvDirect.NarrowRows = narrow;
+                        ConvDirect.TransposeForward(x, wt, bias ? b : default, direct, n, cin, g, acc);
+                    }
+                    finally { ConvDirect.NarrowRows = true; }
                     var expected = new float[y0.Length];
                     try
                     {
@@ -310,7 +322,7 @@ public class ConvTests
                     finally { ConvKernels.NoDirect = false; }
                     if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
                     for (int i = 0; i < expected.Length; i++)
-                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} [{i}]");
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} narrow={narrow} [{i}]");
                 }
         }
         // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW).
