@@ -150,14 +150,7 @@ internal static unsafe class ConvDirect
         }
         nint plane = (nint)Ho * Wo;
         float* y0 = yn + (nint)o0 * plane + (nint)oh * Wo + ow0;
-        Put(y0, a0, b, o0, mo, acc);
-        if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
-        if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);
-        if (ob > 3) Put(y0 + 3 * plane, a3, b, o0 + 3, mo, acc);
-        if (ob > 4) Put(y0 + 4 * plane, a4, b, o0 + 4, mo, acc);
-        if (ob > 5) Put(y0 + 5 * plane, a5, b, o0 + 5, mo, acc);
-        if (ob > 6) Put(y0 + 6 * plane, a6, b, o0 + 6, mo, acc);
-        if (ob > 7) Put(y0 + 7 * plane, a7, b, o0 + 7, mo, acc);
+        PutChannels(y0, plane, b, o0, ob, mo, acc, a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     // Tap kj of R = 16 / Wo output rows side by side (lane L = q·Wo + l: output row oh0 + q, column l) reads input column
@@ -243,14 +236,7 @@ internal static unsafe class ConvDirect
         }
         nint plane = (nint)Ho * Wo;
         float* y0 = yn + (nint)o0 * plane + (nint)oh0 * Wo;
-        Put(y0, a0, b, o0, mo, acc);
-        if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
-        if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);
-        if (ob > 3) Put(y0 + 3 * plane, a3, b, o0 + 3, mo, acc);
-        if (ob > 4) Put(y0 + 4 * plane, a4, b, o0 + 4, mo, acc);
-        if (ob > 5) Put(y0 + 5 * plane, a5, b, o0 + 5, mo, acc);
-        if (ob > 6) Put(y0 + 6 * plane, a6, b, o0 + 6, mo, acc);
-        if (ob > 7) Put(y0 + 7 * plane, a7, b, o0 + 7, mo, acc);
+        PutChannels(y0, plane, b, o0, ob, mo, acc, a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     // a + w[0]·e + w[1]·od + w[2]·e2 + w[3]·o2, in tap order.
@@ -261,6 +247,19 @@ internal static unsafe class ConvDirect
         a = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[1]), od, a);
         a = Avx512F.FusedMultiplyAdd(Vector512.Create(wk[2]), e2, a);
         return Avx512F.FusedMultiplyAdd(Vector512.Create(wk[3]), o2, a);
+    }
+
+    // The accumulators of ob ≤ 8 output channels o0.. into their planes (plane floats apart), as Put each.
+    private static void PutChannels(float* y0, nint plane, float* b, int o0, int ob, V mo, bool acc, V a0, V a1, V a2, V a3, V a4, V a5, V a6, V a7)
+    {
+        Put(y0, a0, b, o0, mo, acc);
+        if (ob > 1) Put(y0 + plane, a1, b, o0 + 1, mo, acc);
+        if (ob > 2) Put(y0 + 2 * plane, a2, b, o0 + 2, mo, acc);
+        if (ob > 3) Put(y0 + 3 * plane, a3, b, o0 + 3, mo, acc);
+        if (ob > 4) Put(y0 + 4 * plane, a4, b, o0 + 4, mo, acc);
+        if (ob > 5) Put(y0 + 5 * plane, a5, b, o0 + 5, mo, acc);
+        if (ob > 6) Put(y0 + 6 * plane, a6, b, o0 + 6, mo, acc);
+        if (ob > 7) Put(y0 + 7 * plane, a7, b, o0 + 7, mo, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
