@@ -35,7 +35,6 @@ public static class DreamerWorkload
         var batch = new DreamerBatch(new ObsTensors(obs, image), act, rew, zeros, zeros, zeros);
         void Step() => learner.Train(batch);
 
-
         // Wall time per step, and CPU time per step: of the calling thread (all the work at --threads 1) and of the process.
         var cpu = new List<double>(); var proc = new List<double>(); var alloc = new List<double>();
         long rents = 0, returns = 0, fresh = 0, shared = 0;
@@ -58,7 +57,7 @@ public static class DreamerWorkload
             shared = BufferPool.SharedRents - sh0; rents = s1.Rented - s0.Rented; returns = s1.Returned - s0.Returned; fresh = s1.Allocated - s0.Allocated;
             alloc.Add((GC.GetAllocatedBytesForCurrentThread() - a0) / 1024.0);
             cpu.Add((GemmCpuWorkload.ThreadCpuSeconds() - t0) * 1e3); process.Refresh(); proc.Add((process.TotalProcessorTime - p0).TotalMilliseconds);
-            if (ab && calls > 2 * warmupSteps) abCpu[half].Add(cpu[^1]);
+            if (ab && calls > warmupSteps) abCpu[half].Add(cpu[^1]);
         }
         var (best, reps) = Timing.BestMedian(Timed, warmup, iters, o.Reps);
         if (ab)

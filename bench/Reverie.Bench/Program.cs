@@ -45,7 +45,7 @@ try
     if (long.TryParse(Environment.GetEnvironmentVariable("CONV_SWEEP"), out long sweep) && sweep >= 0) Reverie.Tensors.Kernels.ConvDirect.SweepBytes = sweep;
     // CHANNELNORM_FUSED=0 (any workload): the channel norm's backward computes dγ/dβ in a second pass over channels.
     if (Environment.GetEnvironmentVariable("CHANNELNORM_FUSED") == "0") Reverie.Tensors.Kernels.ChannelNorm.FusedMaxChannels = 0;
-    // CONV_NARROW=0 (any workload): the direct conv forward keeps 16 output columns per vector on 4- and 8-wide outputs.
+    // CONV_NARROW=0 (any workload): the direct conv and its transpose keep 16 columns per vector on 4- and 8-wide maps.
     if (Environment.GetEnvironmentVariable("CONV_NARROW") == "0") Reverie.Tensors.Kernels.ConvDirect.NarrowRows = false;
     run(BenchOptions.Parse(args[1..]));
     return 0;

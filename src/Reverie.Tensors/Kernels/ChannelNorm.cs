@@ -76,7 +76,11 @@ public static unsafe class ChannelNorm
     /// Backward with xhat = (x − mean)·rstd and dxhat = g·γ[c] (g through SiLU's derivative first with silu):
     /// dβ[c] += Σ_{n,s} g; dγ[c] += Σ_{n,s} g·xhat; dx = rstd·(dxhat − [centered] mean_c(dxhat) − xhat·mean_c(dxhat·xhat)),
     /// added into dx when <paramref name="accumulateDx"/>. Empty dx, dgamma or dbeta spans are skipped. dx runs over
-    /// images, dγ and dβ over channels (each channel's sums by one thread: the result never depends on the threads).
+    /// images. With dx and C ≤ <see cref="FusedMaxChannels"/>, dγ and dβ are summed in the same pass, per fixed block of
+    /// images (<see cref="ParamBlocks"/>), and the blocks added in order; otherwise in a pass over channels (each channel's
+    /// sums by one thread). Either way the result never depends on the threads, but the two orders give different
+    /// last bits, so dγ's bits depend on whether dx is asked for. The fused pass has at most 16 work items, so it uses
+    /// at most min(16, ⌈N/4⌉) threads for dx (enough on the 2-core machines this was tuned for).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> stats,
         ReadOnlySpan<float> g, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int N, int C, int S, bool centered,
@@ -141,7 +145,7 @@ public static unsafe class ChannelNorm
     /// </summary>
     internal static int FusedMaxChannels = 256;
 
-    /// <summary>The fused pass sums images in at most 16 fixed blocks of at least 4 images (fewer for small N).</summary>
+    /// <summary>The fused pass's blocks of consecutive images: ⌈N/4⌉ of them (at most 4 images each) up to N = 64, then 16.</summary>
     private static int ParamBlocks(int N) => Math.Clamp((N + 3) / 4, 1, 16);
 
     // Blocks b0..b1 of images: dx as DxImages, and the block's Σ g and Σ g·xhat per channel into P6 (2·C floats per block:

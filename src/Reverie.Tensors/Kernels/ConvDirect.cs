@@ -1,5 +1,6 @@
 // ConvDirect: conv2d with a 4x4 kernel, stride 2, padding 1 (the world-model CNN layer) computed directly, without
-// an im2col matrix: 16 output columns per vector, built from the even/odd phases of three input loads.
+// an im2col matrix: 16 output columns per vector, built from the even/odd phases of three input loads (on 4- and
+// 8-wide maps, 4 or 2 rows side by side instead), its transpose, and its weight gradient.
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -15,8 +16,10 @@ namespace Reverie.Tensors.Kernels;
 /// tap kj are the columns base + kj + 2l (base = 2·ow0 − 1): the even and odd lanes of the 32 columns from base,
 /// and the same shifted by one output (the next column pair from a third load). Each (c, ki) costs three masked loads
 /// and four permutes, then 4 FMAs per output channel with the weight broadcast from memory; output channels go in
-/// blocks of 8 (32 accumulating FMAs per 4 permutes). Each y element sums its taps in the order (c, ki, kj), so results
-/// do not depend on the thread count (images are split over threads).
+/// blocks of 8 (32 accumulating FMAs per 4 permutes). Outputs 4 or 8 columns wide would leave 12 or 8 lanes empty, so
+/// there <see cref="RowsBlock"/> puts 4 or 2 output rows side by side (and <see cref="TransposeRowsBlock"/> does the same
+/// for the transpose's 4- or 8-wide inputs), with the same sums in the same order. Each y element sums its taps in the
+/// order (c, ki, kj), so results do not depend on the thread count (images are split over threads) or on the kernel.
 /// </summary>
 internal static unsafe class ConvDirect
 {
@@ -55,7 +58,11 @@ internal static unsafe class ConvDirect
         }
     }
 
-    /// <summary>Whether outputs 4 or 8 columns wide go R = 16 / Wo rows per vector (<see cref="RowsBlock"/>); a field so tests and the bench can compare.</summary>
+    /// <summary>
+    /// Whether 4- or 8-wide outputs (conv2d) and inputs (conv_transpose2d) go R = 16 / width rows per vector
+    /// (<see cref="RowsBlock"/>, <see cref="TransposeRowsBlock"/>); a field so tests and the bench can compare. Both
+    /// settings give the same bits, so a test that flips it cannot disturb another running at the same time.
+    /// </summary>
     internal static bool NarrowRows = true;
 
     private static void Images(RowJob j, int n0, int n1)
@@ -280,7 +287,8 @@ internal static unsafe class ConvDirect
     /// 2·Hi, 2·Wi). <paramref name="g"/> is the geometry of the matching conv2d from y to x (C = Cout, H = 2·Hi, W = 2·Wi).
     /// 16 input columns give 32 outputs: the even ones from taps kj = 1 (ow = l) and 3 (ow = l − 1), the odd ones from kj = 0
     /// (ow = l + 1) and 2 (ow = l), so each (ci, ki) costs three shifted masked loads and 4 FMAs per output channel, and the
-    /// two phases are interleaved once per output row. Sums run over (ci, ki, kj) in order, for any thread count.
+    /// two phases are interleaved once per output row (4- or 8-wide inputs: 4 or 2 rows per vector, <see cref="TransposeRowsBlock"/>).
+    /// Sums run over (ci, ki, kj) in order, for any thread count.
     /// </summary>
     public static void TransposeForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int N, int Cin, in ConvGeom g, bool accumulate) =>
         Launch("conv_transpose_direct", &TransposeImages, x, w, b, y, N, Cin, g.Ho, g.Wo, g.C, (long)N * Cin * g.P, (long)N * g.ImageSize, (long)Cin * g.Rows, g, accumulate);

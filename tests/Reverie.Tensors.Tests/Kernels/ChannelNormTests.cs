@@ -11,37 +11,42 @@ public class ChannelNormTests
     [Fact]
     public void Forward_and_backward_match_the_reference_at_every_spatial_length()
     {
+        // Every spatial length on small shapes (C = 70: past the 64 channels the dx pass caches), and a few on N = 37 (the
+        // fused dx + dγ/dβ pass in 10 blocks of images) and C = 257 (past the fused pass: dγ/dβ in a pass over channels).
+        var cases = new List<(int N, int C, int S)>();
         for (int S = 0; S <= 70; S++)
-            foreach (var (N, C) in new[] { (1, 3), (2, 1), (2, 17), (1, 70) })   // C = 70: past the 64 channels the dx pass caches
-                foreach (bool centered in new[] { false, true })
-                    foreach (bool affine in new[] { false, true })
-                        foreach (bool silu in new[] { false, true })
-                        {
-                            int len = N * C * S;
-                            string what = $"{(centered ? "layer" : "rms")} N={N} C={C} S={S} affine={affine} silu={silu}";
-                            var x = Data(len, (ulong)(S * 10 + C), 2f, 0.5f);
-                            var gam = affine ? Data(C, (ulong)C + 500, 0.5f, 1f) : [];
-                            var bet = affine && centered ? Data(C, (ulong)C + 600) : [];
-                            var yf = new float[len]; var ys = new float[len];
-                            var sf = new float[2 * N * S]; var ss = new float[2 * N * S];
-                            ChannelNorm.Forward(x, gam, bet, yf, sf, N, C, S, 1e-4f, centered, silu);
-                            ChannelNorm.Reference.Forward(x, gam, bet, ys, ss, N, C, S, 1e-4f, centered, silu);
-                            Close(ys, yf, what + " y", 1e-5f);
-                            Close(ss, sf, what + " stats", 1e-5f);
+            foreach (var (N, C) in new[] { (1, 3), (2, 1), (2, 17), (1, 70) }) cases.Add((N, C, S));
+        foreach (int S in new[] { 1, 17, 64 }) { cases.Add((37, 5, S)); cases.Add((2, 257, S)); }
+        foreach (var (N, C, S) in cases)
+            foreach (bool centered in new[] { false, true })
+                foreach (bool affine in new[] { false, true })
+                    foreach (bool silu in new[] { false, true })
+                    {
+                        int len = N * C * S;
+                        string what = $"{(centered ? "layer" : "rms")} N={N} C={C} S={S} affine={affine} silu={silu}";
+                        var x = Data(len, (ulong)(S * 10 + C), 2f, 0.5f);
+                        var gam = affine ? Data(C, (ulong)C + 500, 0.5f, 1f) : [];
+                        var bet = affine && centered ? Data(C, (ulong)C + 600) : [];
+                        var yf = new float[len]; var ys = new float[len];
+                        var sf = new float[2 * N * S]; var ss = new float[2 * N * S];
+                        ChannelNorm.Forward(x, gam, bet, yf, sf, N, C, S, 1e-4f, centered, silu);
+                        ChannelNorm.Reference.Forward(x, gam, bet, ys, ss, N, C, S, 1e-4f, centered, silu);
+                        Close(ys, yf, what + " y", 1e-5f);
+                        Close(ss, sf, what + " stats", 1e-5f);
 
-                            var g = Data(len, (ulong)S + 700, 1f);
-                            foreach (bool acc in new[] { false, true })
-                            {
-                                var dxf = Data(len, 3, 1f); var dxs = (float[])dxf.Clone();
-                                var dgf = Data(C, 4, 1f); var dgs = (float[])dgf.Clone();
-                                var dbf = Data(C, 5, 1f); var dbs = (float[])dbf.Clone();
-                                ChannelNorm.Backward(x, gam, bet, ss, g, dxf, affine ? dgf : default, affine && centered ? dbf : default, N, C, S, centered, acc, silu);
-                                ChannelNorm.Reference.Backward(x, gam, bet, ss, g, dxs, affine ? dgs : default, affine && centered ? dbs : default, N, C, S, centered, acc, silu);
-                                Close(dxs, dxf, what + $" dx acc={acc}", 2e-5f);
-                                Close(dgs, dgf, what + " dgamma", 5e-5f);
-                                Close(dbs, dbf, what + " dbeta", 5e-5f);
-                            }
+                        var g = Data(len, (ulong)S + 700, 1f);
+                        foreach (bool acc in new[] { false, true })
+                        {
+                            var dxf = Data(len, 3, 1f); var dxs = (float[])dxf.Clone();
+                            var dgf = Data(C, 4, 1f); var dgs = (float[])dgf.Clone();
+                            var dbf = Data(C, 5, 1f); var dbs = (float[])dbf.Clone();
+                            ChannelNorm.Backward(x, gam, bet, ss, g, dxf, affine ? dgf : default, affine && centered ? dbf : default, N, C, S, centered, acc, silu);
+                            ChannelNorm.Reference.Backward(x, gam, bet, ss, g, dxs, affine ? dgs : default, affine && centered ? dbs : default, N, C, S, centered, acc, silu);
+                            Close(dxs, dxf, what + $" dx acc={acc}", 2e-5f);
+                            Close(dgs, dgf, what + " dgamma", 5e-5f);
+                            Close(dbs, dbf, what + " dbeta", 5e-5f);
                         }
+                    }
     }
 
     [Fact]

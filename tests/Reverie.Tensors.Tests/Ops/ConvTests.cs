@@ -252,13 +252,14 @@ public class ConvTests
         if (!RowSimd.Enabled) return;   // the direct kernels need AVX-512 (elsewhere the im2col path runs, tested above)
         var rng = new Rng(17);
         // Outputs 4 and 8 columns wide go 4 or 2 rows per vector (RowsBlock), with a partial last block of rows when Ho is
-        // not a multiple of that; the same shapes through the 16-column kernel (NarrowRows off) must agree too.
+        // not a multiple of that (Wo = 4: Ho = 1..6; Wo = 8: Ho = 1, 3, 5, 8); the 16-column kernel (NarrowRows off) must
+        // give the same bits, as both sum the same terms in the same order.
         var shapes = new[]
         {
             (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (3, 5, 6, 34, 9), (1, 12, 4, 36, 17), (2, 2, 10, 30, 3), (1, 4, 2, 66, 16),
-            (2, 3, 6, 8, 9), (1, 5, 8, 8, 17), (3, 2, 2, 8, 1), (2, 4, 6, 16, 8), (1, 3, 16, 16, 3), (2, 2, 10, 16, 12),
+            (2, 3, 6, 8, 9), (1, 5, 8, 8, 17), (3, 2, 2, 8, 1), (1, 2, 4, 8, 3), (1, 3, 10, 8, 9), (2, 2, 12, 8, 17),
+            (2, 4, 6, 16, 8), (1, 3, 16, 16, 3), (2, 2, 10, 16, 12), (1, 2, 2, 16, 9),
         };
-        foreach (bool narrow in new[] { true, false })
         foreach (var (n, c, h, w, o) in shapes)
         {
             var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
@@ -270,13 +271,19 @@ public class ConvTests
                 foreach (bool acc in new[] { false, true })
                 {
                     var y0 = new float[n * o * g.P]; rng.FillNormal(y0);
-                    var direct = (float[])y0.Clone();
-                    try
+                    float[] Direct(bool narrow)
                     {
-                        ConvDirect.NarrowRows = narrow;
-                        ConvDirect.Forward(x, wt, bias ? b : default, direct, n, o, g, acc);
+                        var y = (float[])y0.Clone();
+                        try
+                        {
+                            ConvDirect.NarrowRows = narrow;
+                            ConvDirect.Forward(x, wt, bias ? b : default, y, n, o, g, acc);
+                        }
+                        finally { ConvDirect.NarrowRows = true; }
+                        return y;
                     }
-                    finally { ConvDirect.NarrowRows = true; }
+                    var direct = Direct(true);
+                    Assert.Equal(Direct(false), direct);
                     var expected = new float[y0.Length];
                     try
                     {
@@ -286,16 +293,17 @@ public class ConvTests
                     finally { ConvKernels.NoDirect = false; }
                     if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
                     for (int i = 0; i < expected.Length; i++)
-                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} narrow={narrow} [{i}]");
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv ({n},{c},{h},{w})->{o} bias={bias} acc={acc} [{i}]");
                 }
         }
-        // Inputs 4 and 8 columns wide go 4 or 2 rows per vector (TransposeRowsBlock), with partial blocks of rows; both kernels.
+        // Inputs 4 and 8 columns wide go 4 or 2 rows per vector (TransposeRowsBlock), with partial blocks of rows (Wi = 4:
+        // Hi = 1..8 but 7; Wi = 8: Hi = 1, 3, 5, 8); the 16-column kernel must give the same bits.
         var tshapes = new[]
         {
             (2, 8, 4, 32, 3), (1, 1, 1, 1, 1), (3, 5, 3, 17, 9), (1, 12, 2, 18, 17), (2, 3, 5, 15, 2), (1, 16, 4, 33, 12),
-            (2, 3, 3, 4, 9), (1, 5, 4, 4, 17), (3, 2, 1, 4, 1), (2, 4, 3, 8, 8), (1, 3, 8, 8, 3), (2, 2, 5, 8, 12), (1, 2, 6, 4, 2),
+            (2, 3, 3, 4, 9), (1, 5, 4, 4, 17), (3, 2, 1, 4, 1), (1, 2, 2, 4, 8), (1, 3, 5, 4, 9), (1, 2, 6, 4, 2), (2, 2, 8, 4, 17),
+            (2, 4, 3, 8, 8), (1, 3, 8, 8, 3), (2, 2, 5, 8, 12), (2, 3, 1, 8, 9),
         };
-        foreach (bool narrow in new[] { true, false })
         foreach (var (n, cin, hi, wi, cout) in tshapes)
         {
             var g = new ConvGeom(cout, 2 * hi, 2 * wi, 4, 4, 2, 1);   // the conv2d from the output (cout, 2hi, 2wi) back to x
@@ -306,13 +314,19 @@ public class ConvTests
                 foreach (bool acc in new[] { false, true })
                 {
                     var y0 = new float[n * g.ImageSize]; rng.FillNormal(y0);
-                    var direct = (float[])y0.Clone();
-                    try
+                    float[] Direct(bool narrow)
                     {
-                        ConvDirect.NarrowRows = narrow;
-                        ConvDirect.TransposeForward(x, wt, bias ? b : default, direct, n, cin, g, acc);
+                        var y = (float[])y0.Clone();
+                        try
+                        {
+                            ConvDirect.NarrowRows = narrow;
+                            ConvDirect.TransposeForward(x, wt, bias ? b : default, y, n, cin, g, acc);
+                        }
+                        finally { ConvDirect.NarrowRows = true; }
+                        return y;
                     }
-                    finally { ConvDirect.NarrowRows = true; }
+                    var direct = Direct(true);
+                    Assert.Equal(Direct(false), direct);
                     var expected = new float[y0.Length];
                     try
                     {
@@ -322,7 +336,7 @@ public class ConvTests
                     finally { ConvKernels.NoDirect = false; }
                     if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += y0[i];
                     for (int i = 0; i < expected.Length; i++)
-                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} narrow={narrow} [{i}]");
+                        CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} [{i}]");
                 }
         }
         // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW).
