@@ -41,7 +41,7 @@ public static class DreamerWorkload
         var process = System.Diagnostics.Process.GetCurrentProcess();
         // CONV_NARROW_AB=1: timed steps alternate the direct conv's narrow-row kernels off and on (ConvDirect.NarrowRows), an
         // in-process A/B; the line then also gives the median thread CPU ms of each half.
-        int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20, warmupSteps = warmup;
+        int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
         bool ab = Environment.GetEnvironmentVariable("CONV_NARROW_AB") == "1";
         var abCpu = new[] { new List<double>(), new List<double>() };
         int calls = 0;
@@ -57,7 +57,7 @@ public static class DreamerWorkload
             shared = BufferPool.SharedRents - sh0; rents = s1.Rented - s0.Rented; returns = s1.Returned - s0.Returned; fresh = s1.Allocated - s0.Allocated;
             alloc.Add((GC.GetAllocatedBytesForCurrentThread() - a0) / 1024.0);
             cpu.Add((GemmCpuWorkload.ThreadCpuSeconds() - t0) * 1e3); process.Refresh(); proc.Add((process.TotalProcessorTime - p0).TotalMilliseconds);
-            if (ab && calls > warmupSteps) abCpu[half].Add(cpu[^1]);
+            if (ab && calls > warmup) abCpu[half].Add(cpu[^1]);
         }
         var (best, reps) = Timing.BestMedian(Timed, warmup, iters, o.Reps);
         if (ab)
