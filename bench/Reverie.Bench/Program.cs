@@ -45,8 +45,10 @@ try
     if (long.TryParse(Environment.GetEnvironmentVariable("CONV_SWEEP"), out long sweep) && sweep >= 0) Reverie.Tensors.Kernels.ConvDirect.SweepBytes = sweep;
     // CHANNELNORM_FUSED=0 (any workload): the channel norm's backward computes dγ/dβ in a second pass over channels.
     if (Environment.GetEnvironmentVariable("CHANNELNORM_FUSED") == "0") Reverie.Tensors.Kernels.ChannelNorm.FusedMaxChannels = 0;
-    // CONV_NARROW=0 (any workload): the direct conv and its transpose keep 16 columns per vector on 4- and 8-wide maps.
-    if (Environment.GetEnvironmentVariable("CONV_NARROW") == "0") Reverie.Tensors.Kernels.ConvDirect.NarrowRows = false;
+    // CONV_NARROW=0 (any workload): the direct conv, its transpose and their weight gradients keep 16 columns per vector on
+    // 4- and 8-wide maps.
+    if (Environment.GetEnvironmentVariable("CONV_NARROW") == "0")
+        Reverie.Tensors.Kernels.ConvDirect.NarrowRows = Reverie.Tensors.Kernels.ConvDirect.NarrowWeightRows = false;
     run(BenchOptions.Parse(args[1..]));
     return 0;
 }

@@ -65,6 +65,13 @@ internal static unsafe class ConvDirect
     /// </summary>
     internal static bool NarrowRows = true;
 
+    /// <summary>
+    /// Whether the weight gradient of 4- and 8-wide layers goes R = 16 / width rows per vector (<see cref="WeightRowsBlock"/>).
+    /// Unlike <see cref="NarrowRows"/> the two settings sum in different orders (different bits), so only the bench flips
+    /// this field (CONV_NARROW=0); tests choose through the internal WeightGrad overload instead.
+    /// </summary>
+    internal static bool NarrowWeightRows = true;
+
     private static void Images(RowJob j, int n0, int n1)
     {
         int C = j.N, H = j.I0, W = j.I1, O = j.I2, Ho = H / 2, Wo = W / 2;
@@ -195,41 +202,15 @@ internal static unsafe class ConvDirect
         int o0, int ob, int oh0, V mo, bool acc)
     {
         V a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero, a4 = V.Zero, a5 = V.Zero, a6 = V.Zero, a7 = V.Zero;
-        bool four = Wo == 4;
-        int R = 16 / Wo, rows = Math.Min(R, Ho - oh0);
+        int rows = Math.Min(16 / Wo, Ho - oh0);
         var lw = RowSimd.Mask(W);
-        var z = V.Zero;
         nint ws = (nint)C * 16;
         for (int c = 0; c < C; c++)
         {
             float* xc = xn + (nint)c * H * W;
             for (int ki = 0; ki < 4; ki++)
             {
-                int r0 = 2 * oh0 + ki - 1;
-                // Row q of the block reads input row r0 + 2q (zeros outside the image or past the block's last output row).
-                V u0 = z, u1 = z, u2 = z, u3 = z;
-                if ((uint)r0 < (uint)H) u0 = RowSimd.Load(xc + (nint)r0 * W, lw, z);
-                if (rows > 1 && (uint)(r0 + 2) < (uint)H) u1 = RowSimd.Load(xc + (nint)(r0 + 2) * W, lw, z);
-                if (four)
-                {
-                    if (rows > 2 && (uint)(r0 + 4) < (uint)H) u2 = RowSimd.Load(xc + (nint)(r0 + 4) * W, lw, z);
-                    if (rows > 3 && (uint)(r0 + 6) < (uint)H) u3 = RowSimd.Load(xc + (nint)(r0 + 6) * W, lw, z);
-                }
-                V t0, t1, t2, t3;
-                if (four)
-                {
-                    t0 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[0], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[0], u3).GetLower(), 1) & Cols4[0];
-                    t1 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[1], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[1], u3).GetLower(), 1);
-                    t2 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[2], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[2], u3).GetLower(), 1);
-                    t3 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[3], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[3], u3).GetLower(), 1) & Cols4[3];
-                }
-                else
-                {
-                    t0 = Avx512F.PermuteVar16x32x2(u0, Idx8[0], u1) & Cols8[0];
-                    t1 = Avx512F.PermuteVar16x32x2(u0, Idx8[1], u1);
-                    t2 = Avx512F.PermuteVar16x32x2(u0, Idx8[2], u1);
-                    t3 = Avx512F.PermuteVar16x32x2(u0, Idx8[3], u1) & Cols8[3];
-                }
+                RowTaps(xc, H, W, 2 * oh0 + ki - 1, rows, lw, out var t0, out var t1, out var t2, out var t3);
                 float* wk = w + (((nint)o0 * C + c) * 4 + ki) * 4;
                 a0 = Taps(a0, t0, t1, t2, t3, wk);
                 if (ob > 1) a1 = Taps(a1, t0, t1, t2, t3, wk + ws);
@@ -244,6 +225,33 @@ internal static unsafe class ConvDirect
         nint plane = (nint)Ho * Wo;
         float* y0 = yn + (nint)o0 * plane + (nint)oh0 * Wo;
         PutChannels(y0, plane, b, o0, ob, mo, acc, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
+
+    // Taps kj = 0..3 of R = 16 / Wo output rows side by side (Wo = W / 2 = 4 or 8) whose first input row is r0: row q of the
+    // block reads input row r0 + 2q (zeros outside [0, H) or past the block's `rows` rows, and in columns outside [0, W)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTaps(float* xc, int H, int W, int r0, int rows, V lw, out V t0, out V t1, out V t2, out V t3)
+    {
+        var z = V.Zero;
+        V u0 = z, u1 = z, u2 = z, u3 = z;
+        if ((uint)r0 < (uint)H) u0 = RowSimd.Load(xc + (nint)r0 * W, lw, z);
+        if (rows > 1 && (uint)(r0 + 2) < (uint)H) u1 = RowSimd.Load(xc + (nint)(r0 + 2) * W, lw, z);
+        if (W == 8)
+        {
+            if (rows > 2 && (uint)(r0 + 4) < (uint)H) u2 = RowSimd.Load(xc + (nint)(r0 + 4) * W, lw, z);
+            if (rows > 3 && (uint)(r0 + 6) < (uint)H) u3 = RowSimd.Load(xc + (nint)(r0 + 6) * W, lw, z);
+            t0 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[0], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[0], u3).GetLower(), 1) & Cols4[0];
+            t1 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[1], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[1], u3).GetLower(), 1);
+            t2 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[2], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[2], u3).GetLower(), 1);
+            t3 = Avx512F.InsertVector256(Avx512F.PermuteVar16x32x2(u0, Idx4[3], u1), Avx512F.PermuteVar16x32x2(u2, Idx4[3], u3).GetLower(), 1) & Cols4[3];
+        }
+        else
+        {
+            t0 = Avx512F.PermuteVar16x32x2(u0, Idx8[0], u1) & Cols8[0];
+            t1 = Avx512F.PermuteVar16x32x2(u0, Idx8[1], u1);
+            t2 = Avx512F.PermuteVar16x32x2(u0, Idx8[2], u1);
+            t3 = Avx512F.PermuteVar16x32x2(u0, Idx8[3], u1) & Cols8[3];
+        }
     }
 
     // a + w[0]·e + w[1]·od + w[2]·e2 + w[3]·o2, in tap order.
@@ -484,10 +492,14 @@ internal static unsafe class ConvDirect
     /// are added in block order.
     /// </summary>
     public static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g) =>
-        WeightGrad(small, big, dw, N, A, B, g, SweepBytes);
+        WeightGrad(small, big, dw, N, A, B, g, SweepBytes, NarrowWeightRows);
 
-    /// <summary><see cref="WeightGrad(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, in ConvGeom)"/> with a given sweep of images between reductions (tests).</summary>
-    internal static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g, long sweepBytes)
+    /// <summary>
+    /// <see cref="WeightGrad(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, in ConvGeom)"/> with a given
+    /// sweep of images between reductions and a choice of the 16-column kernel on 4- and 8-wide layers (tests).
+    /// </summary>
+    internal static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g, long sweepBytes,
+        bool narrowRows = true)
     {
         if (!Takes(g)) throw new ArgumentException(RowSimd.Enabled ? $"conv_weight_grad_direct: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}" : "conv_weight_grad_direct: needs AVX-512");
         if (g.C != B) throw new ArgumentException($"conv_weight_grad_direct: the geometry has {g.C} channels, the big input {B}");
@@ -506,6 +518,7 @@ internal static unsafe class ConvDirect
                 job.P0 = ps; job.P1 = pb; job.P2 = pp;
                 job.N = A; job.I0 = B; job.I1 = g.H; job.I2 = g.W; job.I3 = N;
                 job.I4 = (int)Math.Clamp(sweepBytes / (4L * A * g.P + 4L * g.ImageSize), 1, N);   // images per sweep
+                job.B0 = narrowRows;
                 job.Run(blocks, (long)(N / blocks) * A * B * g.P);
             }
             var dst = dw[..K];
@@ -529,6 +542,7 @@ internal static unsafe class ConvDirect
         int A = j.N, B = j.I0, H = j.I1, W = j.I2, N = j.I3, Ho = H / 2, Wo = W / 2, K = A * B * 16, blocks = Blocks(N);
         nint sImg = (nint)A * Ho * Wo, bImg = (nint)B * H * W;
         int sweep = j.I4;
+        bool narrow = j.B0 && (Wo == 4 || Wo == 8);
         for (int blk = blk0; blk < blk1; blk++)
         {
             float* pp = j.P2 + (nint)blk * K;
@@ -541,7 +555,8 @@ internal static unsafe class ConvDirect
                 for (int b = 0; b < B; b++)
                     for (int ki = 0; ki < 4; ki++)
                         for (int a0 = 0; a0 < A; a0 += 4)
-                            WeightBlock(sn, bn, pp, A, B, H, W, b, ki, a0, Math.Min(4, A - a0), count);
+                            if (narrow) WeightRowsBlock(sn, bn, pp, A, B, H, W, b, ki, a0, Math.Min(4, A - a0), count);
+                            else WeightBlock(sn, bn, pp, A, B, H, W, b, ki, a0, Math.Min(4, A - a0), count);
             }
         }
     }
@@ -575,6 +590,40 @@ internal static unsafe class ConvDirect
                     if (ab > 2) Taps4(ref c20, ref c21, ref c22, ref c23, RowSimd.Load(s0 + 2 * plane, mo, z), e, od, e2, o2);
                     if (ab > 3) Taps4(ref c30, ref c31, ref c32, ref c33, RowSimd.Load(s0 + 3 * plane, mo, z), e, od, e2, o2);
                 }
+        }
+        Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4, c00, c01, c02, c03);
+        nint next = (nint)B * 16;
+        if (ab > 1) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + next, c10, c11, c12, c13);
+        if (ab > 2) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 2 * next, c20, c21, c22, c23);
+        if (ab > 3) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 3 * next, c30, c31, c32, c33);
+    }
+
+    // WeightBlock for Wo = 4 or 8 (W = 2·Wo): R = 16 / Wo output rows per vector (<see cref="RowTaps"/>), so all 16 lanes
+    // hold products where the 16-column rows would leave 8 or 12 of them empty. Lanes of rows past Ho, input rows outside
+    // [0, H) and columns outside [0, W) hold zero taps (and zero small values past Ho).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightRowsBlock(float* sn, float* bn, float* pp, int A, int B, int H, int W, int b, int ki, int a0, int ab, int count)
+    {
+        int Ho = H / 2, Wo = W / 2, R = 16 / Wo;
+        V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
+        V c20 = V.Zero, c21 = V.Zero, c22 = V.Zero, c23 = V.Zero, c30 = V.Zero, c31 = V.Zero, c32 = V.Zero, c33 = V.Zero;
+        var z = V.Zero;
+        var lw = RowSimd.Mask(W);
+        nint plane = (nint)Ho * Wo, sImg = A * plane, bImg = (nint)B * H * W;
+        for (int oh0 = 0; oh0 < Ho; oh0 += R)
+        {
+            int rows = Math.Min(R, Ho - oh0), r0 = 2 * oh0 + ki - 1;
+            if (r0 + 2 * (rows - 1) < 0 || r0 >= H) continue;   // every row of the block reads outside the input
+            var mo = RowSimd.Mask(rows * Wo);
+            for (int n = 0; n < count; n++)
+            {
+                RowTaps(bn + n * bImg + (nint)b * H * W, H, W, r0, rows, lw, out var t0, out var t1, out var t2, out var t3);
+                float* s0 = sn + n * sImg + (nint)a0 * plane + (nint)oh0 * Wo;
+                Taps4(ref c00, ref c01, ref c02, ref c03, RowSimd.Load(s0, mo, z), t0, t1, t2, t3);
+                if (ab > 1) Taps4(ref c10, ref c11, ref c12, ref c13, RowSimd.Load(s0 + plane, mo, z), t0, t1, t2, t3);
+                if (ab > 2) Taps4(ref c20, ref c21, ref c22, ref c23, RowSimd.Load(s0 + 2 * plane, mo, z), t0, t1, t2, t3);
+                if (ab > 3) Taps4(ref c30, ref c31, ref c32, ref c33, RowSimd.Load(s0 + 3 * plane, mo, z), t0, t1, t2, t3);
+            }
         }
         Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4, c00, c01, c02, c03);
         nint next = (nint)B * 16;

@@ -339,8 +339,14 @@ public class ConvTests
                         CheckOp.AssertClose(expected[i], direct[i], 1e-4, 1e-4, $"direct conv_transpose ({n},{cin},{hi},{wi})->{cout} bias={bias} acc={acc} [{i}]");
                 }
         }
-        // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW).
-        foreach (var (n, c, h, w, o) in new[] { (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3), (300, 2, 2, 4, 3) })
+        // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW). Outputs 4
+        // and 8 wide go 4 or 2 rows per vector (WeightRowsBlock), with partial last blocks (Wo = 4: Ho = 1, 4, 6; Wo = 8:
+        // Ho = 1, 5, 8) and blocks whose rows all read outside the input (Ho = 1 at ki = 0 and 3).
+        foreach (var (n, c, h, w, o) in new[]
+        {
+            (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3), (300, 2, 2, 4, 3),
+            (5, 3, 12, 8, 6), (6, 2, 8, 8, 3), (3, 4, 2, 8, 9), (4, 2, 10, 16, 5), (2, 3, 16, 16, 4), (3, 2, 2, 16, 7),
+        })
         {
             var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
             var x = new float[n * g.ImageSize]; rng.FillNormal(x);
@@ -367,21 +373,24 @@ public class ConvTests
                     CheckOp.AssertClose(expected[i], direct[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o} transpose={transpose} [{i}]");
             }
             // The images between two reductions (one sweep): one image, three (sweeps that end inside an image block), and
-            // the default, on conv2d's weight gradient against the im2col path.
+            // the default, on conv2d's weight gradient against the im2col path, with and without rows side by side.
             var reference = Run(false, false);
             long perImage = 4L * o * g.P + 4L * g.ImageSize;
             foreach (long sweepBytes in new[] { 1, 3 * perImage, ConvDirect.SweepBytes })
-            {
-                var dw = (float[])dw0.Clone();
-                ConvDirect.WeightGrad(gy, x, dw, n, o, c, g, sweepBytes);
-                for (int i = 0; i < reference.Length; i++)
-                    CheckOp.AssertClose(reference[i], dw[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o}, sweeps of {sweepBytes} bytes [{i}]");
-            }
+                foreach (bool narrow in new[] { true, false })
+                {
+                    var dw = (float[])dw0.Clone();
+                    ConvDirect.WeightGrad(gy, x, dw, n, o, c, g, sweepBytes, narrow);
+                    for (int i = 0; i < reference.Length; i++)
+                        CheckOp.AssertClose(reference[i], dw[i], 2e-4, 2e-4, $"direct weight grad ({n},{c},{h},{w})->{o}, sweeps of {sweepBytes} bytes, narrow={narrow} [{i}]");
+                }
         }
         // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits, with sweeps that
-        // cover a whole block (the default here) and sweeps of 3 images that end inside the blocks of 13 and 14.
+        // cover a whole block (the default here) and sweeps of 3 images that end inside the blocks of 13 and 14, on 16-wide
+        // outputs and on 4-wide ones (rows side by side).
+        foreach (int width in new[] { 32, 8 })
         {
-            var g = new ConvGeom(3, 16, 32, 4, 4, 2, 1);
+            var g = new ConvGeom(3, 16, width, 4, 4, 2, 1);
             const int n = 40, o = 8;
             var x = new float[n * g.ImageSize]; rng.FillNormal(x);
             var gy = new float[n * o * g.P]; rng.FillNormal(gy);
@@ -407,6 +416,17 @@ public class ConvTests
             var dw = new float[16];
             ConvDirect.WeightGrad(gy, x, dw, 1, 1, 1, g);
             for (int ki = 0; ki < 4; ki++) Assert.True(float.IsFinite(dw[ki * 4]), $"dW[ki={ki}, kj=0] = {dw[ki * 4]}");
+        }
+        // The same with W = 8 (4 output columns, 4 rows per vector): column 7 is read by tap kj = 3 of the last output only
+        // through the index clamp, whose lane is masked to zero, and never by kj = 0.
+        {
+            var g = new ConvGeom(1, 8, 8, 4, 4, 2, 1);
+            var x = new float[g.ImageSize]; rng.FillNormal(x);
+            for (int r = 0; r < 8; r++) x[r * 8 + 7] = float.PositiveInfinity;
+            var gy = new float[g.P]; rng.FillNormal(gy);
+            var dw = new float[16];
+            ConvDirect.WeightGrad(gy, x, dw, 1, 1, 1, g);
+            for (int ki = 0; ki < 4; ki++) Assert.True(float.IsFinite(dw[ki * 4]), $"narrow dW[ki={ki}, kj=0] = {dw[ki * 4]}");
         }
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 7, 8, 4, 4, 2, 1)));   // odd height: the im2col path
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 8, 8, 3, 3, 2, 1)));
