@@ -340,12 +340,14 @@ public class ConvTests
                 }
         }
         // Weight gradients of both, against the im2col path (through the backward kernels, accumulating into dW). Outputs 4
-        // and 8 wide go 4 or 2 rows per vector (WeightRowsBlock), with partial last blocks (Wo = 4: Ho = 1, 4, 6; Wo = 8:
-        // Ho = 1, 5, 8) and blocks whose rows all read outside the input (Ho = 1 at ki = 0 and 3).
+        // and 8 wide go 4 or 2 rows per vector (WeightRowsBlock), with partial last blocks (Wo = 4: Ho = 1, 3, 6, 7; Wo = 8:
+        // Ho = 1, 3, 5), blocks whose rows all read outside the input (Ho = 1 at ki = 0 and 3), and batches of 40 and 35
+        // images (3 blocks of images).
         foreach (var (n, c, h, w, o) in new[]
         {
             (2, 3, 8, 64, 8), (1, 1, 2, 2, 1), (17, 5, 6, 34, 9), (3, 12, 4, 36, 6), (2, 2, 10, 30, 3), (300, 2, 2, 4, 3),
-            (5, 3, 12, 8, 6), (6, 2, 8, 8, 3), (3, 4, 2, 8, 9), (4, 2, 10, 16, 5), (2, 3, 16, 16, 4), (3, 2, 2, 16, 7),
+            (5, 3, 12, 8, 6), (6, 2, 8, 8, 3), (3, 4, 2, 8, 9), (2, 3, 14, 8, 5), (3, 2, 6, 8, 4), (40, 3, 8, 8, 5),
+            (4, 2, 10, 16, 5), (2, 3, 16, 16, 4), (3, 2, 2, 16, 7), (35, 2, 6, 16, 3),
         })
         {
             var g = new ConvGeom(c, h, w, 4, 4, 2, 1);
@@ -387,11 +389,11 @@ public class ConvTests
         }
         // The weight gradient sums fixed blocks of images in order: 1 and 2 threads give the same bits, with sweeps that
         // cover a whole block (the default here) and sweeps of 3 images that end inside the blocks of 13 and 14, on 16-wide
-        // outputs and on 4-wide ones (rows side by side).
-        foreach (int width in new[] { 32, 8 })
+        // outputs and on 4-wide ones (rows side by side; 12 -> 16 channels, so that the work is large enough for 2 threads).
+        foreach (var (width, c, o) in new[] { (32, 3, 8), (8, 12, 16) })
         {
-            var g = new ConvGeom(3, 16, width, 4, 4, 2, 1);
-            const int n = 40, o = 8;
+            var g = new ConvGeom(c, 16, width, 4, 4, 2, 1);
+            const int n = 40;
             var x = new float[n * g.ImageSize]; rng.FillNormal(x);
             var gy = new float[n * o * g.P]; rng.FillNormal(gy);
             float[] Grad(int threads, long sweepBytes)
@@ -399,7 +401,7 @@ public class ConvTests
                 var dw = new float[o * g.Rows];
                 int saved = Gemm.MaxThreads;
                 Gemm.MaxThreads = threads;
-                try { ConvDirect.WeightGrad(gy, x, dw, n, o, 3, g, sweepBytes); }
+                try { ConvDirect.WeightGrad(gy, x, dw, n, o, c, g, sweepBytes); }
                 finally { Gemm.MaxThreads = saved; }
                 return dw;
             }
@@ -417,16 +419,20 @@ public class ConvTests
             ConvDirect.WeightGrad(gy, x, dw, 1, 1, 1, g);
             for (int ki = 0; ki < 4; ki++) Assert.True(float.IsFinite(dw[ki * 4]), $"dW[ki={ki}, kj=0] = {dw[ki * 4]}");
         }
-        // The same with W = 8 (4 output columns, 4 rows per vector): column 7 is read by tap kj = 3 of the last output only
-        // through the index clamp, whose lane is masked to zero, and never by kj = 0.
+        // The same on 4- and 8-wide outputs (rows side by side), with the last column W - 1 infinite: it is a real tap of
+        // kj = 2 only (output Wo - 1). Tap kj = 3 of that output would read column W, which the index table clamps to W - 1,
+        // so only its column mask keeps dW[·, 3] finite; kj = 0 and 1 never read it.
+        foreach (int width in new[] { 8, 16 })
         {
-            var g = new ConvGeom(1, 8, 8, 4, 4, 2, 1);
+            var g = new ConvGeom(1, 8, width, 4, 4, 2, 1);
             var x = new float[g.ImageSize]; rng.FillNormal(x);
-            for (int r = 0; r < 8; r++) x[r * 8 + 7] = float.PositiveInfinity;
+            for (int r = 0; r < 8; r++) x[r * width + width - 1] = float.PositiveInfinity;
             var gy = new float[g.P]; rng.FillNormal(gy);
             var dw = new float[16];
             ConvDirect.WeightGrad(gy, x, dw, 1, 1, 1, g);
-            for (int ki = 0; ki < 4; ki++) Assert.True(float.IsFinite(dw[ki * 4]), $"narrow dW[ki={ki}, kj=0] = {dw[ki * 4]}");
+            for (int ki = 0; ki < 4; ki++)
+                for (int kj = 0; kj < 4; kj++)
+                    Assert.True(float.IsFinite(dw[ki * 4 + kj]) == (kj != 2), $"W = {width}: dW[ki={ki}, kj={kj}] = {dw[ki * 4 + kj]}");
         }
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 7, 8, 4, 4, 2, 1)));   // odd height: the im2col path
         Assert.False(ConvDirect.Takes(new ConvGeom(3, 8, 8, 3, 3, 2, 1)));
