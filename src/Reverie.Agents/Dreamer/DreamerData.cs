@@ -63,19 +63,9 @@ public static class DreamerData
     /// <exception cref="ArgumentException">Too few bytes for the layout.</exception>
     public static Tensor ImageTensor(ReadOnlySpan<byte> bytes, int rows, ObsLayout layout)
     {
-        int H = layout.Height, W = layout.Width, C = layout.Channels, plane = H * W;
-        if (bytes.Length < rows * plane * C) throw new ArgumentException($"dreamer: {bytes.Length} image bytes do not hold {rows} images of {H}x{W}x{C}");
-        var x = Tensor.Zeros(new Shape(rows, C, H, W));
-        var dst = x.Span;
-        for (int r = 0; r < rows; r++)
-        {
-            var src = bytes.Slice(r * plane * C, plane * C);
-            var img = dst.Slice(r * plane * C, plane * C);
-            for (int p = 0; p < plane; p++)
-                for (int c = 0; c < C; c++)
-                    img[c * plane + p] = src[p * C + c] * (1f / 255f) - 0.5f;
-        }
-        return x;
+        int H = layout.Height, W = layout.Width, C = layout.Channels;
+        if (bytes.Length < rows * H * W * C) throw new ArgumentException($"dreamer: {bytes.Length} image bytes do not hold {rows} images of {H}x{W}x{C}");
+        return Tensor.FromImageBytes(bytes, rows, H, W, C, 1f / 255f, -0.5f);
     }
 
     /// <summary>(C, H, W) floats in [−0.5, 0.5] → (H, W, 3) RGB bytes (gray repeated when C = 1).</summary>

@@ -242,12 +242,12 @@ public sealed class DreamerDecoder : Module
             var pred = PredictState(feat);                                          // (N, Ds)
             Tensor t;
             using (Tensor.NoGrad()) t = _c.Symlog ? target.State!.SymLog() : target.State!.Detach();
-            loss = (pred - t).Square().Sum(-1);                                     // (N)
+            loss = Tensor.SquaredError(pred, t, 1);                                 // (N)
         }
         if (_imgIn is not null)
         {
             var pred = PredictImage(feat);                                          // (N, C, H, W)
-            var err = (pred - target.Image!.Detach()).Square().Flatten(1).Sum(-1);  // (N)
+            var err = Tensor.SquaredError(pred, target.Image!.Detach(), 3);         // (N): Σ over (C, H, W), one fused pass
             loss = loss is null ? err : loss + err;
         }
         return loss!;

@@ -68,7 +68,7 @@ public class Mse : IDistribution
         DistOps.CheckSame(Name + ".loss", "target", Pred.Shape, target);
         Tensor t;
         using (Tensor.NoGrad()) t = SquashTarget(target.Detach());
-        return DistOps.SumEvent((Pred - t).Square(), EventRank);
+        return Tensor.SquaredError(Pred, t, EventRank);
     }
 }
 

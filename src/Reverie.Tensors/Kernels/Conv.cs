@@ -38,10 +38,30 @@ internal static class ConvKernels
             }
     }
 
-    private static void SumBias(ReadOnlySpan<float> gy, Span<float> db, int N, int O, int P)
+    // db[o] += Σ_n Σ_p gy[n, o, p]: one channel per row of a RowJob (channels split over threads), each adding its
+    // images' plane sums in image order, so the bits do not depend on the thread count.
+    private static unsafe void SumBias(ReadOnlySpan<float> gy, Span<float> db, int N, int O, int P)
     {
-        for (int n = 0; n < N; n++)
-            for (int o = 0; o < O; o++) db[o] += TensorPrimitives.Sum(gy.Slice((n * O + o) * P, P));
+        if (N == 0 || O == 0) return;
+        fixed (float* pg = gy, pd = db)
+        {
+            var job = RowJob.Current;
+            job.Body = &SumBiasRows;
+            job.P0 = pg; job.P1 = pd;
+            job.N = N; job.I0 = O; job.I1 = P;
+            job.Run(O, (long)N * P);
+        }
+    }
+
+    private static unsafe void SumBiasRows(RowJob j, int o0, int o1)
+    {
+        int N = j.N, O = j.I0, P = j.I1;
+        for (int o = o0; o < o1; o++)
+        {
+            float acc = j.P1[o];
+            for (int n = 0; n < N; n++) acc += TensorPrimitives.Sum(new ReadOnlySpan<float>(j.P0 + ((nint)n * O + o) * P, P));
+            j.P1[o] = acc;
+        }
     }
 
     /// <summary>y (N, O, Ho, Wo) = conv2d(x (N, C, H, W), w (O, C, kH, kW)) + b; b may be empty (no bias).</summary>
@@ -78,17 +98,18 @@ internal static class ConvKernels
     /// for those whose flag is set.
     /// </summary>
     public static void Conv2dBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
-        bool wantDx, Span<float> dx, bool wantDw, Span<float> dw, bool wantDb, Span<float> db, int N, int O, in ConvGeom g)
+        bool wantDx, Span<float> dx, bool wantDw, Span<float> dw, bool wantDb, Span<float> db, int N, int O, in ConvGeom g, bool dxAccumulate = true)
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, O, P);
         if (UseDirect && ConvDirect.Takes(g))
         {
-            if (wantDx) ConvDirect.TransposeForward(gy, w, default, dx, N, O, g, accumulate: true);   // dx += conv_transpose2d(gy, W)
+            if (wantDx) ConvDirect.TransposeForward(gy, w, default, dx, N, O, g, accumulate: dxAccumulate);   // dx (+)= conv_transpose2d(gy, W)
             if (wantDw) ConvDirect.WeightGrad(gy, x, dw, N, O, g.C, g);                              // dW += Σ gy · taps of x
             return;
         }
         if (!wantDx && !wantDw) return;
+        if (wantDx && !dxAccumulate) dx[..(N * g.ImageSize)].Clear();   // col2im adds into dx
         var col = BufferPool.Rent(rows * G * P);
         var tmp = G > 1 ? BufferPool.Rent(O * G * P) : null;
         try
@@ -152,17 +173,18 @@ internal static class ConvKernels
 
     /// <summary>Gradients of <see cref="ConvTranspose2dForward"/> given gy (N, Cout, Ho, Wo), accumulated.</summary>
     public static void ConvTranspose2dBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
-        bool wantDx, Span<float> dx, bool wantDw, Span<float> dw, bool wantDb, Span<float> db, int N, int Cin, in ConvGeom g)
+        bool wantDx, Span<float> dx, bool wantDw, Span<float> dw, bool wantDb, Span<float> db, int N, int Cin, in ConvGeom g, bool dxAccumulate = true)
     {
         int rows = g.Rows, P = g.P, G = GroupSize(N, rows, P);
         if (wantDb) SumBias(gy, db, N, g.C, g.H * g.W);
         if (UseDirect && ConvDirect.Takes(g))
         {
-            if (wantDx) ConvDirect.Forward(gy, w, default, dx, N, Cin, g, accumulate: true);   // dx += conv2d(gy, W)
+            if (wantDx) ConvDirect.Forward(gy, w, default, dx, N, Cin, g, accumulate: dxAccumulate);   // dx (+)= conv2d(gy, W)
             if (wantDw) ConvDirect.WeightGrad(x, gy, dw, N, Cin, g.C, g);                    // dW += Σ x · taps of gy
             return;
         }
         if (!wantDx && !wantDw) return;
+        if (wantDx && !dxAccumulate) dx[..(N * Cin * P)].Clear();   // the GEMMs below add into dx
         var col = BufferPool.Rent(rows * G * P);
         var tmp = G > 1 ? BufferPool.Rent(Cin * G * P) : null;
         try

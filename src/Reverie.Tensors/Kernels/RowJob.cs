@@ -15,7 +15,7 @@ internal sealed unsafe class RowJob : GemmJob
     public delegate*<RowJob, int, int, void> Body;
     public float* P0, P1, P2, P3, P4, P5, P6;
     public int N, I0, I1, I2, I3, I4;
-    public float F0;
+    public float F0, F1;
     /// <summary>The coefficients of an Adam step (OptimKernels.AdamParallel).</summary>
     public Optim.AdamCoefficients Adam;
     public bool B0, B1, B2;

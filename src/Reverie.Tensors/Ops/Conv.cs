@@ -35,10 +35,11 @@ public sealed partial class Tensor
             Record(y, op, inputs, gy =>
             {
                 bool db = bias is not null && bias.RequiresGrad;
+                float beta = 1f;                                  // a fresh dx is overwritten, not zero-filled and added to
                 ConvKernels.Conv2dBackward(x.Span, weight.Span, gy.Span,
-                    x.RequiresGrad, x.RequiresGrad ? x.GradSpan() : default,
+                    x.RequiresGrad, x.RequiresGrad ? x.GradDest(out beta) : default,
                     weight.RequiresGrad, weight.RequiresGrad ? weight.GradSpan() : default,
-                    db, db ? bias!.GradSpan() : default, N, O, g);
+                    db, db ? bias!.GradSpan() : default, N, O, g, dxAccumulate: beta != 0f);
             });
         return y;
     }
@@ -77,10 +78,11 @@ public sealed partial class Tensor
             Record(y, op, inputs, gy =>
             {
                 bool db = bias is not null && bias.RequiresGrad;
+                float beta = 1f;                                  // a fresh dx is overwritten, not zero-filled and added to
                 ConvKernels.ConvTranspose2dBackward(x.Span, weight.Span, gy.Span,
-                    x.RequiresGrad, x.RequiresGrad ? x.GradSpan() : default,
+                    x.RequiresGrad, x.RequiresGrad ? x.GradDest(out beta) : default,
                     weight.RequiresGrad, weight.RequiresGrad ? weight.GradSpan() : default,
-                    db, db ? bias!.GradSpan() : default, N, Cin, g);
+                    db, db ? bias!.GradSpan() : default, N, Cin, g, dxAccumulate: beta != 0f);
             });
         return y;
     }

@@ -152,6 +152,47 @@ public class ConvTests
     }
 
     [Fact]
+    public void Input_gradient_of_an_intermediate_is_written_fresh_then_added()
+    {
+        // The backward writes an intermediate's fresh (uninitialized, pooled) gradient buffer instead of zero-filling it and
+        // adding, and adds once the buffer exists. h = 2·x feeds two convolutions, so one backward writes h's gradient and
+        // the other adds to it; x's gradient must then be exactly twice a leaf's (whose buffer starts at zero). The pool
+        // is first filled with NaN buffers of h's size, so a kernel that added into a fresh buffer would give NaN. Direct
+        // (k4 s2 p1 on even sizes) and im2col kernels, conv2d and conv_transpose2d.
+        var rng = new Rng(23);
+        foreach (bool direct in new[] { true, false })
+            foreach (bool transpose in new[] { false, true })
+            {
+                Shape xs = transpose ? new Shape(2, 5, 4, 8) : new Shape(2, 3, 8, 16), ws = new(5, 3, 4, 4);
+                var x0 = Tensor.Randn(xs, rng).ToArray();
+                var w1 = Tensor.Randn(ws, rng); var w2 = Tensor.Randn(ws, rng);
+                Tensor Conv(Tensor h, Tensor w) => transpose ? Tensor.ConvTranspose2d(h, w, null, 2, 1) : Tensor.Conv2d(h, w, null, 2, 1);
+                Shape ys = Conv(Tensor.FromArray(x0, xs), w1).Shape;
+                var r1 = Tensor.Randn(ys, rng); var r2 = Tensor.Randn(ys, rng);
+                float[] GradOf(bool leaf)
+                {
+                    using (Tensor.Scope())
+                        for (int k = 0; k < 4; k++) Tensor.Zeros(xs).Span.Fill(float.NaN);
+                    using var scope = Tensor.Scope();
+                    var x = Tensor.FromArray(x0, xs); x.RequiresGrad = true;
+                    var h = leaf ? x : x * 2f;
+                    (Tensor.Mul(Conv(h, w1), r1).Sum() + Tensor.Mul(Conv(h, w2), r2).Sum()).Backward();
+                    return x.Grad!.ToArray();
+                }
+                float[] viaLeaf, viaIntermediate;
+                try
+                {
+                    ConvKernels.NoDirect = !direct;
+                    viaLeaf = GradOf(true);
+                    viaIntermediate = GradOf(false);
+                }
+                finally { ConvKernels.NoDirect = false; }
+                for (int i = 0; i < viaLeaf.Length; i++)
+                    Assert.True(viaIntermediate[i] == 2f * viaLeaf[i], $"direct={direct} transpose={transpose} [{i}]: {viaIntermediate[i]} vs 2 × {viaLeaf[i]}");
+            }
+    }
+
+    [Fact]
     public void ConvTranspose2d_is_the_adjoint_of_Conv2d_on_a_world_model_shape()
     {
         // Encoder layer on 64x64 RGB images: <conv(x), y> = <x, convT(y)> with the same weight.
@@ -407,6 +448,27 @@ public class ConvTests
             }
             foreach (long sweepBytes in new[] { ConvDirect.SweepBytes, 3 * (4L * o * g.P + 4L * g.ImageSize) })
                 Assert.Equal(Grad(1, sweepBytes), Grad(2, sweepBytes));
+        }
+        // The bias gradient (channels split over threads, on 40 images of 16 channels of 16x16: enough work for 2): the
+        // serial sum's bits, plane by plane in image order.
+        {
+            var g = new ConvGeom(3, 32, 32, 4, 4, 2, 1);
+            const int n = 40, o = 16;
+            var x = new float[n * g.ImageSize]; rng.FillNormal(x);
+            var gy = new float[n * o * g.P]; rng.FillNormal(gy);
+            var db0 = new float[o]; rng.FillNormal(db0);
+            var expected = (float[])db0.Clone();
+            for (int i = 0; i < n; i++)
+                for (int ch = 0; ch < o; ch++) expected[ch] += System.Numerics.Tensors.TensorPrimitives.Sum(gy.AsSpan((i * o + ch) * g.P, g.P));
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var db = (float[])db0.Clone();
+                int saved = Gemm.MaxThreads;
+                Gemm.MaxThreads = threads;
+                try { ConvKernels.Conv2dBackward(x, default, gy, false, default, false, default, true, db, n, o, g); }
+                finally { Gemm.MaxThreads = saved; }
+                Assert.Equal(expected, db);
+            }
         }
         // An infinite input in the last column reaches dW only through the taps of real outputs: with W = 34 (17 output
         // columns, one lane of the second vector), tap kj = 0 never reads column 33, so its gradient stays finite.
