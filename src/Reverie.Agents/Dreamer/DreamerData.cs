@@ -63,9 +63,7 @@ public static class DreamerData
     /// <exception cref="ArgumentException">Too few bytes for the layout.</exception>
     public static Tensor ImageTensor(ReadOnlySpan<byte> bytes, int rows, ObsLayout layout)
     {
-        int H = layout.Height, W = layout.Width, C = layout.Channels;
-        if (bytes.Length < rows * H * W * C) throw new ArgumentException($"dreamer: {bytes.Length} image bytes do not hold {rows} images of {H}x{W}x{C}");
-        return Tensor.FromImageBytes(bytes, rows, H, W, C, 1f / 255f, -0.5f);
+        return Tensor.FromImageBytes(bytes, rows, layout.Height, layout.Width, layout.Channels, 1f / 255f, -0.5f);
     }
 
     /// <summary>(C, H, W) floats in [−0.5, 0.5] → (H, W, 3) RGB bytes (gray repeated when C = 1).</summary>

@@ -13,9 +13,9 @@ internal static unsafe class SquaredErrorKernel
         fixed (float* pp = p, pt = t, pl = loss)
         {
             var job = RowJob.Current;
-            job.Body = &ForwardRows;
             job.P0 = pp; job.P1 = pt; job.P2 = pl; job.N = n;
-            job.Run(rows, 2L * n);
+            if (n == 1) { job.Body = &ForwardFlat; job.Run(rows, 2); }   // elementwise: no per-row reduction
+            else { job.Body = &ForwardRows; job.Run(rows, 2L * n); }
         }
     }
 
@@ -50,9 +50,25 @@ internal static unsafe class SquaredErrorKernel
         }
     }
 
+    // loss[i] = (p[i] − t[i])² for i in [i0, i1) (rows of one element).
+    private static void ForwardFlat(RowJob j, int i0, int i1)
+    {
+        float* p = j.P0, t = j.P1, l = j.P2;
+        int i = i0;
+        if (RowSimd.Enabled)
+            for (; i < i1; i += 16)
+            {
+                var m = RowSimd.Mask(Math.Min(16, i1 - i));
+                var d = RowSimd.Load(p + i, m, V.Zero) - RowSimd.Load(t + i, m, V.Zero);
+                RowSimd.Store(l + i, m, d * d);
+            }
+        for (; i < i1; i++) { float d = p[i] - t[i]; l[i] = d * d; }
+    }
+
     /// <summary>
     /// dp[r, i] (=|+=) 2·(p − t)·g[r] and dt[r, i] (=|+=) −2·(p − t)·g[r], each when its span is not empty (add when
-    /// its accumulate flag is set, else overwrite). 2·(p − t)·g equals the bits of the chain sub → square → sum.
+    /// its accumulate flag is set, else overwrite). 2·(p − t)·g is what the chain sub → square → sum computes (the chain
+    /// turns a −0 g into +0 on its way, so zero gradients may differ in sign).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> p, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> dp, bool dpAdd,
         Span<float> dt, bool dtAdd, int rows, int n)
@@ -60,10 +76,35 @@ internal static unsafe class SquaredErrorKernel
         fixed (float* pp = p, pt = t, pg = g, pdp = dp, pdt = dt)
         {
             var job = RowJob.Current;
-            job.Body = &BackwardRows;
             job.P0 = pp; job.P1 = pt; job.P2 = pg; job.P3 = pdp; job.P4 = pdt; job.N = n;
             job.B0 = dpAdd; job.B1 = dtAdd;
-            job.Run(rows, 3L * n);
+            if (n == 1) { job.Body = &BackwardFlat; job.Run(rows, 3); }
+            else { job.Body = &BackwardRows; job.Run(rows, 3L * n); }
+        }
+    }
+
+    // Rows of one element [i0, i1): g differs per element.
+    private static void BackwardFlat(RowJob j, int i0, int i1)
+    {
+        float* p = j.P0, t = j.P1, g = j.P2, dp = j.P3, dt = j.P4;
+        bool dpAdd = j.B0, dtAdd = j.B1;
+        int i = i0;
+        if (RowSimd.Enabled)
+        {
+            var two = Vector512.Create(2f);
+            for (; i < i1; i += 16)
+            {
+                var m = RowSimd.Mask(Math.Min(16, i1 - i));
+                var e = two * (RowSimd.Load(p + i, m, V.Zero) - RowSimd.Load(t + i, m, V.Zero)) * RowSimd.Load(g + i, m, V.Zero);
+                if (dp != null) RowSimd.Store(dp + i, m, dpAdd ? RowSimd.Load(dp + i, m, V.Zero) + e : e);
+                if (dt != null) RowSimd.Store(dt + i, m, dtAdd ? RowSimd.Load(dt + i, m, V.Zero) - e : -e);
+            }
+        }
+        for (; i < i1; i++)
+        {
+            float e = 2f * (p[i] - t[i]) * g[i];
+            if (dp != null) dp[i] = dpAdd ? dp[i] + e : e;
+            if (dt != null) dt[i] = dtAdd ? dt[i] - e : -e;
         }
     }
 

@@ -9,8 +9,9 @@ public sealed partial class Tensor
     /// Σ over the last <paramref name="eventRank"/> axes of (pred − target)², as
     /// <c>(pred - target).Square().Sum(last axes)</c> in one pass over the data each way (no difference or square
     /// tensors), with rows split over threads: shape pred.Shape without those axes. The gradient is 2·(pred − target)·g
-    /// to pred and its negative to target (for whichever requires grad), the same bits as the unfused chain; the
-    /// forward sums in another order, so the loss may differ from the chain's in the last bits.
+    /// to pred and its negative to target (for whichever requires grad), the same bits as the unfused chain (but for the
+    /// sign of zeros: the chain's sum backward turns a −0 upstream gradient into +0); the forward sums in another order,
+    /// so the loss may differ from the chain's in the last bits.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes differ, or eventRank is outside [0, rank].</exception>
     public static Tensor SquaredError(Tensor pred, Tensor target, int eventRank = 0)

@@ -159,11 +159,13 @@ public class ConvTests
         // the other adds to it; x's gradient must then be exactly twice a leaf's (whose buffer starts at zero). The pool
         // is first filled with NaN buffers of h's size, so a kernel that added into a fresh buffer would give NaN. Direct
         // (k4 s2 p1 on even sizes) and im2col kernels, conv2d and conv_transpose2d.
+        // The im2col path also with groups of at most 2 of 5 images (a ragged last group of 1).
         var rng = new Rng(23);
-        foreach (bool direct in new[] { true, false })
+        foreach (var (direct, groups) in new[] { (true, 0), (false, 0), (false, 2) })
             foreach (bool transpose in new[] { false, true })
             {
-                Shape xs = transpose ? new Shape(2, 5, 4, 8) : new Shape(2, 3, 8, 16), ws = new(5, 3, 4, 4);
+                int n = groups > 0 ? 5 : 2;
+                Shape xs = transpose ? new Shape(n, 5, 4, 8) : new Shape(n, 3, 8, 16), ws = new(5, 3, 4, 4);
                 var x0 = Tensor.Randn(xs, rng).ToArray();
                 var w1 = Tensor.Randn(ws, rng); var w2 = Tensor.Randn(ws, rng);
                 Tensor Conv(Tensor h, Tensor w) => transpose ? Tensor.ConvTranspose2d(h, w, null, 2, 1) : Tensor.Conv2d(h, w, null, 2, 1);
@@ -183,12 +185,13 @@ public class ConvTests
                 try
                 {
                     ConvKernels.NoDirect = !direct;
+                    ConvKernels.MaxGroupOverride = groups;
                     viaLeaf = GradOf(true);
                     viaIntermediate = GradOf(false);
                 }
-                finally { ConvKernels.NoDirect = false; }
+                finally { ConvKernels.NoDirect = false; ConvKernels.MaxGroupOverride = 0; }
                 for (int i = 0; i < viaLeaf.Length; i++)
-                    Assert.True(viaIntermediate[i] == 2f * viaLeaf[i], $"direct={direct} transpose={transpose} [{i}]: {viaIntermediate[i]} vs 2 × {viaLeaf[i]}");
+                    Assert.True(viaIntermediate[i] == 2f * viaLeaf[i], $"direct={direct} groups={groups} transpose={transpose} [{i}]: {viaIntermediate[i]} vs 2 × {viaLeaf[i]}");
             }
     }
 

@@ -34,41 +34,68 @@ public class LossTests
         CheckOp.Run($"squared_error {s} (pred only)", x => Tensor.SquaredError(x[0], x[1], eventRank), SquaredErrorRef(s, eventRank), [s, s], differentiable: [true, false]);
     }
 
-    [Fact]
-    public void SquaredError_gradient_has_the_bits_of_the_unfused_chain_at_any_thread_count()
+    [Theory]
+    [InlineData(new[] { 64, 3, 16, 16 }, 3)]   // images: rows of 768 floats, enough work for 2 threads
+    [InlineData(new[] { 512, 40 }, 1)]         // vectors with a tail
+    [InlineData(new[] { 96, 400 }, 0)]         // elementwise (rows of one element)
+    public void SquaredError_gradient_has_the_bits_of_the_unfused_chain_at_any_thread_count(int[] dims, int eventRank)
     {
-        // 64 images of 3x16x16 (enough work for 2 threads); pred is an intermediate that feeds two losses, so the first
-        // backward writes its fresh gradient buffer and the second adds to it; the pool first holds NaN buffers of its
-        // size, so adding into a fresh buffer would show.
+        // pred = 1.5·a and target = 0.5·b are intermediates that each feed two losses, so the first backward writes their
+        // fresh gradient buffers and the second adds to them; the pool first holds NaN buffers of their size, so adding
+        // into a fresh buffer would show. Gradients to both inputs, against the chain sub → square → sum.
         var rng = new Rng(5);
-        var s = new Shape(64, 3, 16, 16);
-        var a0 = Tensor.Randn(s, rng).ToArray(); var t0 = Tensor.Randn(s, rng).ToArray(); var u0 = Tensor.Randn(s, rng).ToArray();
-        var w = Tensor.Randn(new Shape(64), rng); var v = Tensor.Randn(new Shape(64), rng);
-        (float[] grad, float[] loss) Run(bool fused, int threads)
+        var s = new Shape(dims);
+        var a0 = Tensor.Randn(s, rng).ToArray(); var b0 = Tensor.Randn(s, rng).ToArray(); var u0 = Tensor.Randn(s, rng).ToArray();
+        int outRank = s.Rank - eventRank;
+        var outShape = new Shape(dims[..outRank]);
+        var w = Tensor.Randn(outShape, rng); var v = Tensor.Randn(outShape, rng);
+        var axes = Enumerable.Range(outRank, eventRank).ToArray();
+        (float[] ga, float[] gb, float[] loss) Run(bool fused, int threads)
         {
             using (Tensor.Scope())
-                for (int k = 0; k < 4; k++) Tensor.Zeros(s).Span.Fill(float.NaN);
+                for (int k = 0; k < 6; k++) Tensor.Zeros(s).Span.Fill(float.NaN);
             int saved = Gemm.MaxThreads;
             Gemm.MaxThreads = threads;
             try
             {
                 using var scope = Tensor.Scope();
                 var a = Tensor.FromArray(a0, s); a.RequiresGrad = true;
-                var t = Tensor.FromArray(t0, s); var u = Tensor.FromArray(u0, s);
-                var pred = a * 1.5f;
-                Tensor Loss(Tensor target) => fused ? Tensor.SquaredError(pred, target, 3) : (pred - target).Square().Flatten(1).Sum(-1);
-                var loss = Loss(t);
-                (Tensor.Mul(loss, w).Sum() + Tensor.Mul(Loss(u), v).Sum()).Backward();
-                return (a.Grad!.ToArray(), loss.ToArray());
+                var b = Tensor.FromArray(b0, s); b.RequiresGrad = true;
+                var u = Tensor.FromArray(u0, s);
+                var pred = a * 1.5f; var target = b * 0.5f;
+                Tensor Loss(Tensor p, Tensor t) =>
+                    fused ? Tensor.SquaredError(p, t, eventRank) : eventRank == 0 ? (p - t).Square() : (p - t).Square().Sum(axes);
+                var loss = Loss(pred, target);
+                (Tensor.Mul(loss, w).Sum() + Tensor.Mul(Loss(pred, u), v).Sum() + Tensor.Mul(Loss(u, target), v).Sum()).Backward();
+                return (a.Grad!.ToArray(), b.Grad!.ToArray(), loss.ToArray());
             }
             finally { Gemm.MaxThreads = saved; }
         }
         var chain = Run(false, 1);
         var one = Run(true, 1); var two = Run(true, 2);
-        Assert.Equal(chain.grad, one.grad);
-        Assert.Equal(one.grad, two.grad);
+        Assert.Equal(chain.ga, one.ga); Assert.Equal(chain.gb, one.gb);
+        Assert.Equal(one.ga, two.ga); Assert.Equal(one.gb, two.gb);
         Assert.Equal(one.loss, two.loss);
         for (int i = 0; i < chain.loss.Length; i++) CheckOp.AssertClose(chain.loss[i], one.loss[i], 1e-4, 1e-5, $"loss[{i}]");
+    }
+
+    [Fact]
+    public void SquaredError_of_a_tensor_with_itself_and_of_empty_tensors()
+    {
+        // Both inputs the same tensor: the loss and its gradient are zero (the same buffer is written, then added to).
+        var x = Tensor.Randn(new Shape(4, 20), new Rng(9)); x.RequiresGrad = true;
+        var loss = Tensor.SquaredError(x, x, 1);
+        Assert.All(loss.ToArray(), v => Assert.Equal(0f, v));
+        loss.Sum().Backward();
+        Assert.All(x.Grad!.ToArray(), v => Assert.Equal(0f, v));
+        // Empty batches and empty events: shapes, and a backward that has nothing to do.
+        var e = Tensor.Zeros(new Shape(0, 5)); e.RequiresGrad = true;
+        var le = Tensor.SquaredError(e, Tensor.Zeros(new Shape(0, 5)), 1);
+        Assert.Equal(new Shape(0), le.Shape);
+        var z = Tensor.Zeros(new Shape(3, 0)); z.RequiresGrad = true;
+        var lz = Tensor.SquaredError(z, Tensor.Zeros(new Shape(3, 0)), 1);
+        Assert.Equal(new float[3], lz.ToArray());
+        lz.Sum().Backward();
     }
 
     [Fact]
@@ -79,6 +106,5 @@ public class LossTests
         Assert.Contains("(2, 3)", e.Message); Assert.Contains("(2, 4)", e.Message);
         e = Assert.Throws<ArgumentException>(() => Tensor.SquaredError(p, p, 3));
         Assert.Contains("eventRank 3", e.Message);
-        Assert.Equal(new Shape(0), Tensor.SquaredError(Tensor.Zeros(new Shape(0, 5)), Tensor.Zeros(new Shape(0, 5)), 1).Shape);
     }
 }
