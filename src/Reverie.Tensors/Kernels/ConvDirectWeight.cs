@@ -126,11 +126,7 @@ internal static unsafe partial class ConvDirect
                     if (ab > 3) Taps4(ref c30, ref c31, ref c32, ref c33, RowSimd.Load(s0 + 3 * plane, mo, z), e, od, e2, o2);
                 }
         }
-        Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4, c00, c01, c02, c03);
-        nint next = (nint)B * 16;
-        if (ab > 1) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + next, c10, c11, c12, c13);
-        if (ab > 2) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 2 * next, c20, c21, c22, c23);
-        if (ab > 3) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 3 * next, c30, c31, c32, c33);
+        AddChannels(pp, B, b, ki, a0, ab, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
     }
 
     // WeightBlock for Wo = 4 or 8 (W = 2·Wo): R = 16 / Wo output rows per vector (<see cref="RowTaps"/>), so all 16 lanes
@@ -160,11 +156,7 @@ internal static unsafe partial class ConvDirect
                 if (ab > 3) Taps4(ref c30, ref c31, ref c32, ref c33, RowSimd.Load(s0 + 3 * plane, mo, z), t0, t1, t2, t3);
             }
         }
-        Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4, c00, c01, c02, c03);
-        nint next = (nint)B * 16;
-        if (ab > 1) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + next, c10, c11, c12, c13);
-        if (ab > 2) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 2 * next, c20, c21, c22, c23);
-        if (ab > 3) Add4(pp + (((nint)a0 * B + b) * 4 + ki) * 4 + 3 * next, c30, c31, c32, c33);
+        AddChannels(pp, B, b, ki, a0, ab, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -174,6 +166,18 @@ internal static unsafe partial class ConvDirect
         c1 = Avx512F.FusedMultiplyAdd(s, od, c1);
         c2 = Avx512F.FusedMultiplyAdd(s, e2, c2);
         c3 = Avx512F.FusedMultiplyAdd(s, o2, c3);
+    }
+
+    // The sums of ab ≤ 4 channels a0.. (4 taps kj each) added to pp[a, b, ki, 0..4).
+    private static void AddChannels(float* pp, int B, int b, int ki, int a0, int ab, V c00, V c01, V c02, V c03, V c10, V c11, V c12, V c13,
+        V c20, V c21, V c22, V c23, V c30, V c31, V c32, V c33)
+    {
+        float* p = pp + (((nint)a0 * B + b) * 4 + ki) * 4;
+        nint next = (nint)B * 16;
+        Add4(p, c00, c01, c02, c03);
+        if (ab > 1) Add4(p + next, c10, c11, c12, c13);
+        if (ab > 2) Add4(p + 2 * next, c20, c21, c22, c23);
+        if (ab > 3) Add4(p + 3 * next, c30, c31, c32, c33);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
