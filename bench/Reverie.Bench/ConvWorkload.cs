@@ -31,6 +31,12 @@ public static class ConvWorkload
             layers = [.. Enumerable.Range(0, 4).Select(i => ($"enc{i + 1} {ch[i]}->{ch[i + 1]} {64 >> i}x{64 >> i}", false, ch[i], ch[i + 1], 64 >> i)),
                       .. Enumerable.Range(0, 4).Select(i => ($"dec{i + 1} {ch[4 - i]}->{ch[3 - i]} {4 << i}x{4 << i}", true, ch[4 - i], ch[3 - i], 4 << i))];
         }
+        // CONV_PARTS=k: k rounds of the parts (a second round once every kernel has reached its final JIT tier).
+        if (int.TryParse(Environment.GetEnvironmentVariable("CONV_PARTS"), out int rounds) && rounds > 0)
+        {
+            for (int r = 0; r < rounds; r++) Parts(layers, batch, o);
+            return;
+        }
         foreach (var (name, t, cin, cout, hw) in layers)
         {
             var x = Tensor.Randn(new Shape(batch, cin, hw, hw), rng).Keep();
@@ -50,6 +56,45 @@ public static class ConvWorkload
             Report.Line(new { Workload = "conv", Layer = name, Batch = batch, Threads = o.Threads,
                 FwdMs = Math.Round(fwd * 1e3, 2), FwdGflops = Math.Round(2 * macs / fwd * 1e-9, 1),
                 FwdBwdMs = Math.Round(both * 1e3, 2), FwdBwdGflops = Math.Round(6 * macs / both * 1e-9, 1) });
+        }
+    }
+
+    // CONV_PARTS: the direct kernels alone per layer (no autograd, no bias): the forward, the input gradient and the
+    // weight gradient, ms and GFLOP/s each (every part is batch·Cin·Cout·16·positions multiply-adds).
+    private static void Parts((string Name, bool T, int Cin, int Cout, int Hw)[] layers, int batch, BenchOptions o)
+    {
+        var rng = new Rng(0);
+        foreach (var (name, t, cin, cout, hw) in layers)
+        {
+            // As conv2d: big map (N, B, H, W), small map (N, A, H/2, W/2); conv2d has B = Cin, A = Cout, the transpose the reverse.
+            int bigC = t ? cout : cin, smallC = t ? cin : cout, H = t ? 2 * hw : hw;
+            var g = new ConvGeom(bigC, H, H, 4, 4, 2, 1);
+            var big = Tensor.Randn(new Shape(batch, bigC, H, H), rng).Keep();
+            var small = Tensor.Randn(new Shape(batch, smallC, H / 2, H / 2), rng).Keep();
+            var w = Tensor.Randn(new Shape(smallC, bigC, 4, 4), rng).Keep();
+            var dw = new float[w.Size];
+            double macs = (double)batch * cin * cout * 16 * (H / 2) * (H / 2);
+            // The three parts as the ops run them: conv2d's forward (big → small) or the transpose's (small → big), and the other one as dx.
+            Action small2big = () => ConvDirect.TransposeForward(small.Span, w.Span, default, big.Span, batch, smallC, g, accumulate: false);
+            Action big2small = () => ConvDirect.Forward(big.Span, w.Span, default, small.Span, batch, smallC, g, accumulate: false);
+            double fwd = Time(t ? small2big : big2small, o.Reps), dx = Time(t ? big2small : small2big, o.Reps);
+            Action dwGrad = () => ConvDirect.WeightGrad(small.Span, big.Span, dw, batch, smallC, bigC, g);
+            double wg = Time(dwGrad, o.Reps), wgOld = double.NaN;
+            if (Environment.GetEnvironmentVariable("CONV_PATCH") == "ab")
+            {
+                // In-process A/B of the weight gradient's kernels: patches, then the 16-column / row kernels, alternating.
+                wgOld = double.MaxValue;
+                for (int r = 0; r < 3; r++)
+                {
+                    ConvDirect.PatchWeights = false; wgOld = Math.Min(wgOld, Time(dwGrad, o.Reps));
+                    ConvDirect.PatchWeights = true; wg = Math.Min(wg, Time(dwGrad, o.Reps));
+                }
+            }
+            Report.Line(new { Workload = "conv-parts", Layer = name, Batch = batch, Threads = o.Threads,
+                FwdMs = Math.Round(fwd * 1e3, 2), FwdGflops = Math.Round(2 * macs / fwd * 1e-9, 1),
+                DxMs = Math.Round(dx * 1e3, 2), DxGflops = Math.Round(2 * macs / dx * 1e-9, 1),
+                DwMs = Math.Round(wg * 1e3, 2), DwGflops = Math.Round(2 * macs / wg * 1e-9, 1),
+                DwOldMs = double.IsNaN(wgOld) ? (double?)null : Math.Round(wgOld * 1e3, 2) });
         }
     }
 

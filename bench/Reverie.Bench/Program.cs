@@ -49,6 +49,8 @@ try
     // 4- and 8-wide maps.
     if (Environment.GetEnvironmentVariable("CONV_NARROW") == "0")
         Reverie.Tensors.Kernels.ConvDirect.NarrowRows = Reverie.Tensors.Kernels.ConvDirect.NarrowWeightRows = false;
+    // CONV_PATCH=0 (any workload): the direct conv weight gradient by the 16-column / row kernels instead of patches.
+    if (Environment.GetEnvironmentVariable("CONV_PATCH") == "0") Reverie.Tensors.Kernels.ConvDirect.PatchWeights = false;
     run(BenchOptions.Parse(args[1..]));
     return 0;
 }

@@ -1,6 +1,7 @@
-// ConvDirect's weight gradient: dW of the 4x4 / stride-2 / padding-1 convolution (and of its transpose) from the taps
-// of the big map times the small map, 16 columns per vector (4 or 2 rows side by side on 4- and 8-wide maps), summed
-// over fixed blocks of images so that the bits do not depend on the thread count.
+// ConvDirect's weight gradient: dW of the 4x4 / stride-2 / padding-1 convolution (and of its transpose), summed over
+// fixed blocks of images so that the bits do not depend on the thread count. Wide layers take the patch kernel
+// (ConvDirectPatches.cs); narrow ones the taps of the big map times the small map, 16 columns per vector (4 or 2 rows
+// side by side on 4- and 8-wide maps).
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -31,10 +32,11 @@ internal static unsafe partial class ConvDirect
 
     /// <summary>
     /// <see cref="WeightGrad(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, in ConvGeom)"/> with a given
-    /// sweep of images between reductions and a choice of the 16-column kernel on 4- and 8-wide layers (tests).
+    /// sweep of images between reductions, a choice of the 16-column kernel on 4- and 8-wide layers, and of the patch
+    /// kernel (null: <see cref="PatchesFor"/>) (tests).
     /// </summary>
     internal static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g, long sweepBytes,
-        bool narrowRows = true)
+        bool narrowRows = true, bool? patches = null)
     {
         if (!Takes(g)) throw new ArgumentException(RowSimd.Enabled ? $"conv_weight_grad_direct: takes kernel 4x4, stride 2, padding 1 on even sizes, got k{g.KH}x{g.KW} s{g.Stride} p{g.Pad} on {g.H}x{g.W}" : "conv_weight_grad_direct: needs AVX-512");
         if (g.C != B) throw new ArgumentException($"conv_weight_grad_direct: the geometry has {g.C} channels, the big input {B}");
@@ -49,7 +51,7 @@ internal static unsafe partial class ConvDirect
             fixed (float* ps = small, pb = big, pp = part)
             {
                 var job = RowJob.Current;
-                job.Body = &WeightBlocks;
+                job.Body = patches ?? PatchesFor(A, B) ? &PatchBlocks : &WeightBlocks;
                 job.P0 = ps; job.P1 = pb; job.P2 = pp;
                 job.N = A; job.I0 = B; job.I1 = g.H; job.I2 = g.W; job.I3 = N;
                 job.I4 = (int)Math.Clamp(sweepBytes / (4L * A * g.P + 4L * g.ImageSize), 1, N);   // images per sweep
