@@ -90,7 +90,16 @@ public static class ConvWorkload
                     ConvDirect.PatchWeights = true; wg = Math.Min(wg, Time(dwGrad, o.Reps));
                 }
             }
+            // The channel norm + SiLU that follows the layer (on its output: the small map of conv2d, the big one of the transpose).
+            var outMap = t ? big : small;
+            int oc = t ? bigC : smallC, os = t ? H * H : H / 2 * (H / 2);
+            var gam = new float[oc]; var bet = new float[oc]; Array.Fill(gam, 1.1f); Array.Fill(bet, 0.1f);
+            var stats = new float[2 * batch * os]; var ny = new float[outMap.Size]; var ndx = new float[outMap.Size];
+            var dgam = new float[oc]; var dbet = new float[oc];
+            double nf = Time(() => ChannelNorm.Forward(outMap.Span, gam, bet, ny, stats, batch, oc, os, 1e-3f, true, silu: true), o.Reps);
+            double nb = Time(() => ChannelNorm.Backward(outMap.Span, gam, bet, stats, ny, ndx, dgam, dbet, batch, oc, os, true, false, silu: true), o.Reps);
             Report.Line(new { Workload = "conv-parts", Layer = name, Batch = batch, Threads = o.Threads,
+                NormFwdMs = Math.Round(nf * 1e3, 2), NormBwdMs = Math.Round(nb * 1e3, 2), NormNsPerFloat = Math.Round((nf + nb) * 1e9 / outMap.Size, 2),
                 FwdMs = Math.Round(fwd * 1e3, 2), FwdGflops = Math.Round(2 * macs / fwd * 1e-9, 1),
                 DxMs = Math.Round(dx * 1e3, 2), DxGflops = Math.Round(2 * macs / dx * 1e-9, 1),
                 DwMs = Math.Round(wg * 1e3, 2), DwGflops = Math.Round(2 * macs / wg * 1e-9, 1),
