@@ -86,25 +86,38 @@ internal static unsafe partial class ConvDirect
     // 4g..4g+3; two rounds of 128-bit shuffles gather column 4·L + k of all four groups.
     private static void Transpose16(float* src, nint srcStride, int rows, float* dst, nint dstStride, V mask)
     {
-        V R(int k) => k < rows ? Vector512.Load(src + k * srcStride) : V.Zero;
-        var u = stackalloc V[16];
-        for (int g = 0; g < 4; g++)
-        {
-            V r0 = R(4 * g), r1 = R(4 * g + 1), r2 = R(4 * g + 2), r3 = R(4 * g + 3);
-            var t0 = Avx512F.UnpackLow(r0, r1).AsDouble(); var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
-            var t2 = Avx512F.UnpackLow(r2, r3).AsDouble(); var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
-            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsSingle(); u[4 * g + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
-            u[4 * g + 2] = Avx512F.UnpackLow(t1, t3).AsSingle(); u[4 * g + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
-        }
-        for (int k = 0; k < 4; k++)
-        {
-            V x01 = Avx512F.Shuffle4x128(u[k], u[4 + k], 0x44), y01 = Avx512F.Shuffle4x128(u[k], u[4 + k], 0xEE);
-            V x23 = Avx512F.Shuffle4x128(u[8 + k], u[12 + k], 0x44), y23 = Avx512F.Shuffle4x128(u[8 + k], u[12 + k], 0xEE);
-            RowSimd.Store(dst + k * dstStride, mask, Avx512F.Shuffle4x128(x01, x23, 0x88));
-            RowSimd.Store(dst + (4 + k) * dstStride, mask, Avx512F.Shuffle4x128(x01, x23, 0xDD));
-            RowSimd.Store(dst + (8 + k) * dstStride, mask, Avx512F.Shuffle4x128(y01, y23, 0x88));
-            RowSimd.Store(dst + (12 + k) * dstStride, mask, Avx512F.Shuffle4x128(y01, y23, 0xDD));
-        }
+        Interleave4(src, srcStride, rows, 0, out var u0, out var u1, out var u2, out var u3);
+        Interleave4(src, srcStride, rows, 4, out var u4, out var u5, out var u6, out var u7);
+        Interleave4(src, srcStride, rows, 8, out var u8, out var u9, out var u10, out var u11);
+        Interleave4(src, srcStride, rows, 12, out var u12, out var u13, out var u14, out var u15);
+        Gather4(dst, dstStride, mask, u0, u4, u8, u12);
+        Gather4(dst + dstStride, dstStride, mask, u1, u5, u9, u13);
+        Gather4(dst + 2 * dstStride, dstStride, mask, u2, u6, u10, u14);
+        Gather4(dst + 3 * dstStride, dstStride, mask, u3, u7, u11, u15);
+    }
+
+    // u(g, k) for rows r0..r0+3 (rows at or past `rows` read as zeros).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave4(float* src, nint srcStride, int rows, int r0, out V u0, out V u1, out V u2, out V u3)
+    {
+        V R(int k) => r0 + k < rows ? Vector512.Load(src + (r0 + k) * srcStride) : V.Zero;
+        V r_0 = R(0), r_1 = R(1), r_2 = R(2), r_3 = R(3);
+        var t0 = Avx512F.UnpackLow(r_0, r_1).AsDouble(); var t1 = Avx512F.UnpackHigh(r_0, r_1).AsDouble();
+        var t2 = Avx512F.UnpackLow(r_2, r_3).AsDouble(); var t3 = Avx512F.UnpackHigh(r_2, r_3).AsDouble();
+        u0 = Avx512F.UnpackLow(t0, t2).AsSingle(); u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        u2 = Avx512F.UnpackLow(t1, t3).AsSingle(); u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+    }
+
+    // Columns k, 4 + k, 8 + k, 12 + k (rows 4 and 8 and 12 dstStride apart from dst) from u(0..3, k).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gather4(float* dst, nint dstStride, V mask, V g0, V g1, V g2, V g3)
+    {
+        V x01 = Avx512F.Shuffle4x128(g0, g1, 0x44), y01 = Avx512F.Shuffle4x128(g0, g1, 0xEE);
+        V x23 = Avx512F.Shuffle4x128(g2, g3, 0x44), y23 = Avx512F.Shuffle4x128(g2, g3, 0xEE);
+        RowSimd.Store(dst, mask, Avx512F.Shuffle4x128(x01, x23, 0x88));
+        RowSimd.Store(dst + 4 * dstStride, mask, Avx512F.Shuffle4x128(x01, x23, 0xDD));
+        RowSimd.Store(dst + 8 * dstStride, mask, Avx512F.Shuffle4x128(y01, y23, 0x88));
+        RowSimd.Store(dst + 12 * dstStride, mask, Avx512F.Shuffle4x128(y01, y23, 0xDD));
     }
 
     // Channel (H, W) → the zero-bordered copy pad (H + 2, W + 2) → patches[p = oh·Wo + ow] = pad[2·oh + ki, 2·ow + kj] at lane 4·ki + kj.

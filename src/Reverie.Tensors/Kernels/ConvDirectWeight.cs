@@ -22,10 +22,12 @@ internal static unsafe partial class ConvDirect
     /// <summary>
     /// dw[a, b, ki, kj] += Σ_n Σ_oh Σ_ow small[n, a, oh, ow] · big[n, b, 2·oh + ki − 1, 2·ow + kj − 1] (zero outside big), for small
     /// (N, A, H/2, W/2) and big (N, B, H, W): conv2d's weight gradient (small = gy, big = x) and conv_transpose2d's (small = x,
-    /// big = gy). Per sweep of images, (b, ki) and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times
-    /// the chunk of small (on 4- and 8-wide small maps, 4 or 2 rows side by side instead: <see cref="WeightRowsBlock"/>), 16 vector
-    /// sums reduced once per sweep of images (<see cref="SweepBytes"/>); images go in at most 16 fixed blocks whose partial sums
-    /// are added in block order, so the bits do not depend on the thread count.
+    /// big = gy). Where <see cref="PatchesFor"/> says so (16 or more channels a), by patches (<see cref="PatchBlocks"/>: the 4x4
+    /// input patch of each output position as one vector, times small[a, p] broadcast); otherwise per sweep of images, (b, ki)
+    /// and 4 channels a: the 4 taps of each 16-column chunk (as in <see cref="Forward"/>) times the chunk of small (on 4- and
+    /// 8-wide small maps, 4 or 2 rows side by side instead: <see cref="WeightRowsBlock"/>), 16 vector sums reduced once per
+    /// sweep of images (<see cref="SweepBytes"/>). Either way images go in at most 16 fixed blocks whose partial sums are added
+    /// in block order, so the bits do not depend on the thread count (the two kernels sum in different orders).
     /// </summary>
     public static void WeightGrad(ReadOnlySpan<float> small, ReadOnlySpan<float> big, Span<float> dw, int N, int A, int B, in ConvGeom g) =>
         WeightGrad(small, big, dw, N, A, B, g, SweepBytes, NarrowWeightRows);

@@ -79,21 +79,10 @@ public class ConvPatchTests
         var gy = new float[n * o * g.P]; rng.FillNormal(gy);
         var wt = new float[o * g.Rows]; rng.FillNormal(wt);
         var dw0 = new float[o * g.Rows]; rng.FillNormal(dw0);
-        float[] Run(bool direct, bool transpose)
-        {
-            var dw = (float[])dw0.Clone();
-            try
-            {
-                ConvKernels.NoDirect = !direct;
-                if (!transpose) ConvKernels.Conv2dBackward(x, wt, gy, false, default, true, dw, false, default, n, o, g);
-                else ConvKernels.ConvTranspose2dBackward(gy, wt, x, false, default, true, dw, false, default, n, o, g);
-            }
-            finally { ConvKernels.NoDirect = false; }
-            return dw;
-        }
         foreach (bool transpose in new[] { false, true })
         {
-            var expected = Run(false, transpose); var direct = Run(true, transpose);
+            var expected = ConvTests.WeightGradThroughOps(false, transpose, x, wt, gy, dw0, n, o, g);
+            var direct = ConvTests.WeightGradThroughOps(true, transpose, x, wt, gy, dw0, n, o, g);
             for (int i = 0; i < expected.Length; i++)
                 CheckOp.AssertClose(expected[i], direct[i], 2e-4, 2e-4, $"weight grad transpose={transpose} [{i}]");
         }

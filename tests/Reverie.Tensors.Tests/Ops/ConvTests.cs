@@ -119,6 +119,24 @@ public class ConvTests
         finally { ConvKernels.MaxGroupOverride = 0; }
     }
 
+    /// <summary>
+    /// dw0 plus the weight gradient of conv2d (C → O channels, x (n, C, h, w), gy (n, O, h/2, w/2)) or of conv_transpose2d
+    /// from (O, h/2, w/2) to (C, h, w) with weights (O, C, 4, 4) (small = gy as its input, big = x as its output gradient),
+    /// through the backward kernels: direct, or the im2col path (NoDirect).
+    /// </summary>
+    internal static float[] WeightGradThroughOps(bool direct, bool transpose, float[] x, float[] wt, float[] gy, float[] dw0, int n, int o, ConvGeom g)
+    {
+        var dw = (float[])dw0.Clone();
+        try
+        {
+            ConvKernels.NoDirect = !direct;
+            if (!transpose) ConvKernels.Conv2dBackward(x, wt, gy, false, default, true, dw, false, default, n, o, g);
+            else ConvKernels.ConvTranspose2dBackward(gy, wt, x, false, default, true, dw, false, default, n, o, g);
+        }
+        finally { ConvKernels.NoDirect = false; }
+        return dw;
+    }
+
     [Fact]
     public void Im2col_and_col2im_match_their_reference_twins()
     {
@@ -399,19 +417,7 @@ public class ConvTests
             var gy = new float[n * o * g.P]; rng.FillNormal(gy);
             var wt = new float[o * g.Rows]; rng.FillNormal(wt);
             var dw0 = new float[o * g.Rows]; rng.FillNormal(dw0);
-            float[] Run(bool direct, bool transpose)
-            {
-                var dw = (float[])dw0.Clone();
-                try
-                {
-                    ConvKernels.NoDirect = !direct;
-                    // conv2d (C -> O): small = gy, big = x. conv_transpose2d from (O, h/2, w/2) to (C, h, w) with weights (O, C, 4, 4): small = its input, big = its output gradient.
-                    if (!transpose) ConvKernels.Conv2dBackward(x, wt, gy, false, default, true, dw, false, default, n, o, g);
-                    else ConvKernels.ConvTranspose2dBackward(gy, wt, x, false, default, true, dw, false, default, n, o, g);
-                }
-                finally { ConvKernels.NoDirect = false; }
-                return dw;
-            }
+            float[] Run(bool direct, bool transpose) => WeightGradThroughOps(direct, transpose, x, wt, gy, dw0, n, o, g);
             foreach (bool transpose in new[] { false, true })
             {
                 var expected = Run(false, transpose); var direct = Run(true, transpose);
