@@ -41,16 +41,19 @@ public static class DreamerWorkload
         var process = System.Diagnostics.Process.GetCurrentProcess();
         // CONV_NARROW_AB=1: timed steps alternate the direct conv's narrow-row kernels off and on (ConvDirect.NarrowRows and
         // NarrowWeightRows; CONV_NARROW_AB=w: the weight gradient's only; CONV_NARROW_AB=p: the weight gradient's patch kernel,
-        // ConvDirect.PatchWeights), an in-process A/B; the line then also gives the median thread CPU ms of each half.
+        // ConvDirect.PatchWeights; CONV_NARROW_AB=n: the channel norm's backward by shape against always position by position,
+        // ChannelNorm.ByChannels), an in-process A/B; the line then also gives the median thread CPU
+        // ms of each half.
         int warmup = o.Warmup >= 0 ? o.Warmup : 3, iters = o.Iters > 0 ? o.Iters : 20;
         string? abMode = Environment.GetEnvironmentVariable("CONV_NARROW_AB");
-        bool ab = abMode is "1" or "w" or "p";
+        bool ab = abMode is "1" or "w" or "p" or "n";
         var abCpu = new[] { new List<double>(), new List<double>() };
         int calls = 0;
         void Timed()
         {
             int half = calls++ % 2;
             if (abMode == "p") ConvDirect.PatchWeights = half == 1;
+            else if (abMode == "n") ChannelNorm.ByChannels = half == 1 ? null : false;
             else if (ab) { ConvDirect.NarrowWeightRows = half == 1; ConvDirect.NarrowRows = abMode == "w" || half == 1; }
             double t0 = GemmCpuWorkload.ThreadCpuSeconds(); process.Refresh(); var p0 = process.TotalProcessorTime;
             var s0 = BufferPool.Stats; long sh0 = BufferPool.SharedRents;
@@ -66,8 +69,9 @@ public static class DreamerWorkload
         if (ab)
         {
             ConvDirect.NarrowRows = ConvDirect.NarrowWeightRows = ConvDirect.PatchWeights = true;
+            ChannelNorm.ByChannels = null;
             static double Med(List<double> xs) => xs.Count == 0 ? double.NaN : Math.Round(xs.Order().ElementAt(xs.Count / 2), 1);
-            Console.WriteLine($"conv {(abMode == "p" ? "patch" : "narrow")} A/B ({(abMode == "1" ? "all kernels" : "weight gradient")}), thread CPU ms per step: off {Med(abCpu[0])} on {Med(abCpu[1])} (n = {abCpu[0].Count}, {abCpu[1].Count}); " +
+            Console.WriteLine($"{abMode switch { "p" => "conv patch A/B (weight gradient)", "n" => "channel norm by channels A/B", "w" => "conv narrow A/B (weight gradient)", _ => "conv narrow A/B (all kernels)" }}, thread CPU ms per step: off {Med(abCpu[0])} on {Med(abCpu[1])} (n = {abCpu[0].Count}, {abCpu[1].Count}); " +
                 $"pairs on/off: {string.Join(" ", abCpu[0].Zip(abCpu[1], (a, b) => (b / a).ToString("F3")))}");
         }
         long parms = learner.Wm.Parameters().Concat(learner.Ac.Parameters()).Sum(p => (long)p.Size);

@@ -50,6 +50,47 @@ public class ChannelNormTests
     }
 
     [Fact]
+    public void The_backward_by_channels_and_by_positions_give_the_same_bits()
+    {
+        // The backward goes channel by channel on large maps of many channels, position by position otherwise; forced
+        // each way on the same inputs, dx (fresh and added to), dγ and dβ agree bit for bit, and with the
+        // reference. S = 300 ends in a partial 16-position chunk; C = 70 is past the position pass's cache of d and xhat,
+        // C = 257 past the fused dγ/dβ sums; N = 37 gives uneven blocks of images.
+        try
+        {
+            foreach (var (N, C, S) in new[] { (2, 3, 1), (3, 17, 17), (37, 5, 64), (2, 16, 256), (2, 70, 300), (2, 257, 33) })
+                foreach (bool centered in new[] { false, true })
+                    foreach (bool silu in new[] { false, true })
+                        foreach (bool acc in new[] { false, true })
+                        {
+                            int len = N * C * S;
+                            string what = $"{(centered ? "layer" : "rms")} N={N} C={C} S={S} silu={silu} acc={acc}";
+                            var x = Data(len, (ulong)(S + C), 2f, 0.5f); var g = Data(len, (ulong)S + 70, 1f);
+                            var gam = Data(C, (ulong)C + 5, 0.5f, 1f); var bet = centered ? Data(C, (ulong)C + 6) : [];
+                            var st = new float[2 * N * S];
+                            ChannelNorm.Reference.Forward(x, gam, bet, new float[len], st, N, C, S, 1e-4f, centered, silu);
+                            (float[] dx, float[] dg, float[] db) Run(bool byChannels)
+                            {
+                                ChannelNorm.ByChannels = byChannels;
+                                var dx = Data(len, 3, 1f); var dg = Data(C, 4, 1f); var db = Data(C, 5, 1f);
+                                ChannelNorm.Backward(x, gam, bet, st, g, dx, dg, centered ? db : default, N, C, S, centered, acc, silu);
+                                return (dx, dg, db);
+                            }
+                            var byChannels = Run(true); var byPositions = Run(false);
+                            Assert.Equal(byPositions.dx, byChannels.dx);
+                            Assert.Equal(byPositions.dg, byChannels.dg);
+                            Assert.Equal(byPositions.db, byChannels.db);
+                            var dxs = Data(len, 3, 1f); var dgs = Data(C, 4, 1f); var dbs = Data(C, 5, 1f);
+                            ChannelNorm.Reference.Backward(x, gam, bet, st, g, dxs, dgs, centered ? dbs : default, N, C, S, centered, acc, silu);
+                            Close(dxs, byChannels.dx, what + " dx", 2e-5f);
+                            Close(dgs, byChannels.dg, what + " dgamma", 5e-5f);
+                            Close(dbs, byChannels.db, what + " dbeta", 5e-5f);
+                        }
+        }
+        finally { ChannelNorm.ByChannels = null; }
+    }
+
+    [Fact]
     public void Equals_the_row_norm_on_the_channels_last_permutation()
     {
         // (N, C, S) = (3, 12, 37): the row kernel over (N·S, C) rows of the permuted input gives the same numbers.
