@@ -64,13 +64,14 @@ public sealed record DreamerConfig : IConfigValidation
     public float Discount => 1f - 1f / Horizon;
 
     /// <summary>
-    /// DreamerV3's <c>debug</c> agent overrides: bins 5, layers 1, units 8, stoch 2, classes 4,
-    /// deter 8, hidden 3, blocks 4, depth 2. Everything runs in milliseconds.
+    /// DreamerV3's <c>debug</c> agent overrides (configs/dreamer.yaml's <c>debug</c> preset): bins 5, every
+    /// <c>layers</c> 1 (actor/critic, encoder, decoder), units 8, stoch 2, classes 4, deter 8, hidden 3, blocks 4,
+    /// depth 2. Everything runs in milliseconds.
     /// </summary>
     public static DreamerConfig Debug { get; } = new()
     {
         Rssm = new RssmConfig { Deter = 8, Hidden = 3, Stoch = 2, Classes = 4, Blocks = 4 },
-        Units = 8, Layers = 1, Depth = 2, Bins = 5,
+        Units = 8, Layers = 1, EncLayers = 1, DecLayers = 1, Depth = 2, Bins = 5,
     };
 
     /// <summary>This config with a size preset applied (see <see cref="DreamerSizes"/>).</summary>

@@ -47,24 +47,28 @@ public class DreamerAgentTests
     }
 
     [Theory]
-    [InlineData("pendulum", false)]
-    [InlineData("cartpole", false)]
-    [InlineData("pendulum", true)]
-    public void DebugRunsTrainReportAndEvaluate(string envId, bool pixels)
+    [InlineData("pendulum", false, true)]
+    [InlineData("cartpole", false, true)]
+    [InlineData("pendulum", true, false)]
+    [InlineData("cartpole", true, true)]
+    public void DebugRunsTrainReportAndEvaluate(string envId, bool pixels, bool state)
     {
+        // Vector state, images alone, and both at once (the CNN and MLP encoders' embeddings joined, both decoders).
         string dir = NewDir();
-        var envOptions = pixels ? new EnvOptions { Pixels = true, KeepState = false, ImageSize = 16 } : null;
+        var envOptions = pixels ? new EnvOptions { Pixels = true, KeepState = state, ImageSize = 16 } : null;
         var (agent, d) = Run(dir, envId, Debug(), 200, envOptions);
         Assert.Equal(envId == "cartpole", agent.Discrete);
         Assert.Equal(pixels, agent.Layout.HasImage);
-        Assert.Equal(pixels ? 0 : agent.Layout.StateSize, agent.Layout.StateSize);
+        Assert.Equal(state ? envId == "pendulum" ? 3 : 4 : 0, agent.Layout.StateSize);
         Assert.True(d.Counters.Updates > 0);
         Assert.Equal(d.Counters.Updates, agent.Learner.Updates);
         var metrics = File.ReadAllText(Path.Combine(dir, RunLogger.MetricsFile));
         foreach (var key in new[] { "loss/rec", "loss/rew", "loss/dyn", "loss/policy", "loss/value", "eval/return", "openloop/" })
             Assert.Contains(key, metrics);
         var videos = Directory.GetFiles(Path.Combine(dir, "videos"));
-        Assert.Contains(videos, f => Path.GetFileName(f).StartsWith(pixels ? "openloop_" : "openloop_state_", StringComparison.Ordinal));
+        bool Has(Func<string, bool> name) => videos.Any(f => name(Path.GetFileName(f)));
+        Assert.Equal(state, Has(f => f.StartsWith("openloop_state_", StringComparison.Ordinal)));
+        Assert.Equal(pixels, Has(f => f.StartsWith("openloop_", StringComparison.Ordinal) && !f.StartsWith("openloop_state_", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class DreamerConfigTests
         Assert.Equal((4096, 512, 32), (DreamerSizes.Get("size50m").Deter, DreamerSizes.Get("size50m").Hidden, DreamerSizes.Get("size50m").Classes));
         var d = DreamerConfig.Debug;
         Assert.Equal((8, 3, 2, 4, 4), (d.Rssm.Deter, d.Rssm.Hidden, d.Rssm.Stoch, d.Rssm.Classes, d.Rssm.Blocks));
-        Assert.Equal((8, 1, 2, 5), (d.Units, d.Layers, d.Depth, d.Bins));
+        Assert.Equal((8, 1, 1, 1, 2, 5), (d.Units, d.Layers, d.EncLayers, d.DecLayers, d.Depth, d.Bins));
         Assert.Empty(d.Validate());
         var ex = Assert.Throws<ArgumentException>(() => DreamerSizes.Get("size3m"));
         Assert.Contains("size12m", ex.Message);
@@ -54,6 +54,55 @@ public class DreamerConfigTests
         Assert.Equal((50000L, 256.0, 2500L), ((long)run.Steps, run.TrainRatio, (long)run.Prefill));
         Assert.Equal((100f, 3e-4, 3e-4, 3e-4, 100), (agent.Horizon, agent.Opt.Lr, agent.Opt.ActorLr, agent.Opt.CriticLr, agent.Opt.Warmup));
         Assert.Equal((512, 64, 4), (agent.Rssm.Deter, agent.Rssm.Hidden, agent.Rssm.Classes));   // size1m
+    }
+
+    // Every preset of configs/dreamer.yaml resolves on top of the base preset (as `reverie train` applies them) and
+    // validates; the size presets are DreamerSizes' table and `debug` is DreamerConfig.Debug, so code and file agree.
+    [Fact]
+    public void Every_shipped_preset_resolves_and_matches_the_code()
+    {
+        var lib = PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]);
+        Assert.Equal(["dreamer", "vector", "discrete", "dmc", "pixels", "size1m", "size12m", "size25m", "size50m", "dreamerv1", "dreamerv2", "debug"], lib.Names);
+        foreach (var name in lib.Names)
+        {
+            var cfg = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["dreamer", name], []);
+            var agent = cfg.Get<DreamerConfig>("agent");
+            Assert.Empty(agent.Validate());
+            if (name.StartsWith("size", StringComparison.Ordinal))
+            {
+                var sz = DreamerSizes.Get(name);
+                Assert.Equal((sz.Deter, sz.Hidden, sz.Classes, sz.Depth, sz.Units), (agent.Rssm.Deter, agent.Rssm.Hidden, agent.Rssm.Classes, agent.Depth, agent.Units));
+            }
+        }
+        var debug = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["debug"], []).Get<DreamerConfig>("agent");
+        Assert.Equal(DreamerConfig.Debug with { Mults = debug.Mults }, debug);          // Mults: an array, compared next
+        Assert.Equal(DreamerConfig.Debug.Mults, debug.Mults);
+    }
+
+    // The older algorithms' presets differ from DreamerV3 where their papers do (the test names each difference).
+    [Fact]
+    public void Dreamerv1_and_dreamerv2_presets_are_the_papers()
+    {
+        var lib = PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]);
+        DreamerConfig Of(string p) => new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["dreamer", p], []).Get<DreamerConfig>("agent");
+        var v1 = Of("dreamerv1");
+        Assert.Equal(("gaussian", 30, 1, 3f, 0f), (v1.Rssm.Latent, v1.Rssm.Stoch, v1.Rssm.Classes, v1.Rssm.FreeNats, v1.Rssm.Unimix));
+        Assert.Equal(("none", "none", "elu", false), (v1.Rssm.Norm, v1.Norm, v1.Act, v1.Symlog));
+        Assert.Equal(("mse", "mse", false, 0.99f), (v1.RewardHead, v1.ValueHead, v1.ContHead, v1.Discount));
+        Assert.Equal((1f, 1f, 0f), (v1.LossScales.Dyn, v1.LossScales.Rep, v1.LossScales.Repval));
+        Assert.Equal(("tanh_normal", "dynamics", 0.3f, 0f), (v1.Actor.Dist, v1.Actor.Grad, v1.Actor.ExplNoise, v1.Actor.Unimix));
+        Assert.Equal(("adam", 6e-4, 8e-5, 8e-5, 100.0), (v1.Opt.Kind, v1.Opt.Lr, v1.Opt.ActorLr, v1.Opt.CriticLr, v1.Opt.Clip));
+        Assert.Equal("none", v1.Retnorm.Impl);
+        var v2 = Of("dreamerv2");
+        Assert.Equal(("categorical", 32, 32, 1f, 0f), (v2.Rssm.Latent, v2.Rssm.Stoch, v2.Rssm.Classes, v2.Rssm.FreeNats, v2.Rssm.Unimix));
+        Assert.Equal(("layer", "none", "elu", false), (v2.Rssm.Norm, v2.Norm, v2.Act, v2.Symlog));   // v2 normalized inside its GRU only
+        Assert.Equal(("mse", "mse", true, 0.99f), (v2.RewardHead, v2.ValueHead, v2.ContHead, v2.Discount));
+        Assert.Equal((0.8f, 0.2f, 0f), (v2.LossScales.Dyn, v2.LossScales.Rep, v2.LossScales.Repval));   // KL balancing 0.8
+        Assert.Equal(("tanh_normal", "auto", 0.1f, 0f), (v2.Actor.Dist, v2.Actor.Grad, v2.Actor.Rho, v2.Actor.Unimix));
+        Assert.Equal((1e-4f, true, 1f, 100), (v2.ImagLoss.Actent, v2.ImagLoss.Slowtar, v2.Slowvalue.Rate, v2.Slowvalue.Every));
+        Assert.Equal(("adam", 3e-4, 8e-5, 8e-5, 1e-5), (v2.Opt.Kind, v2.Opt.Lr, v2.Opt.ActorLr, v2.Opt.CriticLr, v2.Opt.Eps));
+        Assert.Equal("none", v2.Retnorm.Impl);
+        foreach (var v in new[] { v1, v2 }) Assert.Equal(15, v.ImagLength);
     }
 
     [Fact]

@@ -1,14 +1,16 @@
 // DreamerLearnerTests: the learner's return/weight math by hand, every preset's update on toy batches, gradient routing, and a tiny learning test.
 using Reverie.Agents.Dreamer;
 using Reverie.Agents.Shared;
+using Reverie.Rl.Config;
 using Reverie.Tensors;
+using Reverie.Testing;
 
 namespace Reverie.Agents.Tests.Dreamer;
 
 public class DreamerLearnerTests
 {
     // A debug-sized model on a 3-feature state and a 2-dim action.
-    private static DreamerConfig Tiny => DreamerConfig.Debug with { EncLayers = 1, DecLayers = 1, Opt = new OptConfig { Warmup = 0, Lr = 1e-3, ActorLr = 1e-3, CriticLr = 1e-3 } };
+    private static DreamerConfig Tiny => DreamerConfig.Debug with { Opt = new OptConfig { Warmup = 0, Lr = 1e-3, ActorLr = 1e-3, CriticLr = 1e-3 } };
 
     private static DreamerBatch RandomBatch(int B, int T, int obs, int act, ulong seed, bool discrete = false)
     {
@@ -137,6 +139,27 @@ public class DreamerLearnerTests
     }
 
     [Fact]
+    public void TheMixEstimatorWeighsDynamicsAndReinforceByRho()
+    {
+        // v2's mix: ρ·REINFORCE + (1 − ρ)·dynamics backpropagation. On the same first update (same init, batch and rollout
+        // samples), the dynamics loss is (1 − ρ) times the pure-dynamics one, and the policy loss moves from the pure-dynamics
+        // one (entropy only) by ρ times what full REINFORCE adds.
+        Dictionary<string, float> First(string grad, float rho)
+        {
+            var c = V2(Tiny) with { Actor = V2(Tiny).Actor with { Grad = grad, Rho = rho } };
+            var l = new DreamerLearner(c, new ObsLayout(3, 0, 0, 0), 2, discrete: false, seed: 8);
+            Assert.Equal(grad switch { "dynamics" => 0f, "reinforce" => 1f, _ => rho }, l.Rho);
+            return l.Train(RandomBatch(2, 6, 3, 2, 9));
+        }
+        var dyn = First("dynamics", 0f); var rf = First("reinforce", 1f); var mix = First("mix", 0.1f);
+        Assert.False(rf.ContainsKey("loss/policy_dynamics"));
+        Assert.Equal(0.9f * dyn["loss/policy_dynamics"], mix["loss/policy_dynamics"], 1e-4f * Math.Abs(dyn["loss/policy_dynamics"]) + 1e-7f);
+        float reinforce = rf["loss/policy"] - dyn["loss/policy"];
+        Assert.True(Math.Abs(reinforce) > 1e-4f, $"REINFORCE adds {reinforce}");
+        Assert.Equal(0.1f * reinforce, mix["loss/policy"] - dyn["loss/policy"], 1e-3f * Math.Abs(reinforce) + 1e-6f);
+    }
+
+    [Fact]
     public void DynamicsBackpropagationTrainsOnlyTheActor()
     {
         // Every loss but the policy's is scaled to 0: with Adam, parameters without gradient stay put.
@@ -227,23 +250,10 @@ public class DreamerLearnerTests
         Assert.True(expected > -0.1f, $"actor's action {mean} earns {expected} (random: -0.583)");
     }
 
-    private static DreamerConfig V1(DreamerConfig c) => c with
-    {
-        Rssm = c.Rssm with { Latent = "gaussian", Stoch = 4, Classes = 1, FreeNats = 3f, Norm = "none", Act = "elu", Unimix = 0f },
-        Norm = "none", Act = "elu", Symlog = false, RewardHead = "mse", ValueHead = "mse", ContHead = false, Horizon = 100,
-        LossScales = new LossScalesConfig { Dyn = 1, Rep = 1, Repval = 0 },
-        Actor = new ActorConfig { Dist = "tanh_normal", Minstd = 1e-4f, Grad = "dynamics", ExplNoise = 0.3f },
-        ImagLoss = new ImagLossConfig { Actent = 0, Slowreg = 0 }, Slowvalue = new SlowValueConfig { Rate = 1, Every = 1 },
-        Retnorm = new RetNormConfig { Impl = "none" }, Opt = new OptConfig { Kind = "adam", Lr = 6e-4, ActorLr = 8e-5, CriticLr = 8e-5, Eps = 1e-4, Clip = 100, Warmup = 0 },
-    };
+    // configs/dreamer.yaml's dreamerv1 / dreamerv2 preset applied on top of c (the shipped presets, not copies of them).
+    private static DreamerConfig V1(DreamerConfig c) => Preset(c, "dreamerv1");
+    private static DreamerConfig V2(DreamerConfig c) => Preset(c, "dreamerv2");
 
-    private static DreamerConfig V2(DreamerConfig c) => c with
-    {
-        Rssm = c.Rssm with { FreeNats = 1f, Norm = "layer", Act = "elu", Unimix = 0f },
-        Norm = "layer", Act = "elu", Symlog = false, RewardHead = "mse", ValueHead = "mse", Horizon = 100,
-        LossScales = new LossScalesConfig { Dyn = 0.8f, Rep = 0.2f, Repval = 0 },
-        Actor = new ActorConfig { Dist = "tanh_normal", Minstd = 0.1f, Grad = "auto", Rho = 0.1f },
-        ImagLoss = new ImagLossConfig { Actent = 1e-4f, Slowreg = 0, Slowtar = true }, Slowvalue = new SlowValueConfig { Rate = 1, Every = 100 },
-        Retnorm = new RetNormConfig { Impl = "none" }, Opt = new OptConfig { Kind = "adam", Lr = 3e-4, ActorLr = 8e-5, CriticLr = 8e-5, Eps = 1e-5, Clip = 100, Warmup = 0 },
-    };
+    private static DreamerConfig Preset(DreamerConfig c, string name) =>
+        new ConfigSet().Add("agent", c).Resolve(PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]), [name], []).Get<DreamerConfig>("agent");
 }
