@@ -14,8 +14,9 @@ namespace Reverie.Agents.Dreamer;
 /// feature, observed and open-loop steps) and the same for <c>image</c> (per pixel, in [−0.5, 0.5] units);</item>
 /// <item>video <c>openloop</c> (image envs): per frame, one column per sequence with the truth, the prediction and the
 /// error ((prediction − truth) / 2, gray = 0) stacked;</item>
-/// <item>video <c>openloop_state</c> (vector envs): one plot of the first sequence, true (solid) and predicted state
-/// features over time, a vertical break where the open loop starts.</item>
+/// <item>video <c>openloop_state</c> (vector envs): one image of two plots: the first sequence's true and predicted
+/// state features over time, and below it the squared error per step (mean over the shown sequences and all
+/// features), which jumps where the open loop starts.</item>
 /// </list>
 /// </summary>
 public static class DreamerReport
@@ -54,7 +55,7 @@ public static class DreamerReport
             var (mc, mo) = SplitMse(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, ctx, layout.StateSize);
             metrics["openloop/state_mse_context"] = mc;
             metrics["openloop/state_mse_open"] = mo;
-            videos.Add(StatePlot(pred.ReadOnlySpan, truth.ReadOnlySpan, T, ctx, layout.StateSize));
+            videos.Add(StatePlot(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, ctx, layout.StateSize));
         }
         if (layout.HasImage)
         {
@@ -84,7 +85,7 @@ public static class DreamerReport
         return (sc / (n * ctx * size), so / (n * (T - ctx) * size));
     }
 
-    private static Video StatePlot(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int T, int ctx, int size)
+    private static Video StatePlot(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int ctx, int size)
     {
         var xs = Enumerable.Range(0, T).Select(t => (double)t).ToArray();
         var series = new List<PlotSeries>();
@@ -95,8 +96,25 @@ public static class DreamerReport
             series.Add(new PlotSeries($"state[{f}] true", xs, tv));
             series.Add(new PlotSeries($"state[{f}] predicted", xs, pv));
         }
-        var plot = new LinePlot($"open-loop prediction (observed steps 0-{ctx - 1}, then imagined)", "step", "value", series, 640, 400);
-        return new Video("openloop_state", plot.Height, plot.Width, [plot.ToRgb()]);
+        var plot = new LinePlot($"open loop: steps 0-{ctx - 1} observed, then imagined", "step", "value", series, 640, 400);
+        var err = StepErrors(pred, truth, n, T, size);
+        var errPlot = new LinePlot($"squared error per step ({n} sequences, {size} features)", "step", "error",
+            [new PlotSeries("mean squared error", xs, err)], plot.Width, 240);
+        return new Video("openloop_state", plot.Height + errPlot.Height, plot.Width, [[.. plot.ToRgb(), .. errPlot.ToRgb()]]);
+    }
+
+    // Mean over the n sequences and the features of (pred − truth)² at each step; rows in (b, t) order of `size` floats.
+    internal static double[] StepErrors(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int size)
+    {
+        var e = new double[T];
+        for (int b = 0; b < n; b++)
+            for (int t = 0; t < T; t++)
+            {
+                int o = (b * T + t) * size;
+                for (int i = 0; i < size; i++) { double d = pred[o + i] - truth[o + i]; e[t] += d * d; }
+            }
+        for (int t = 0; t < T; t++) e[t] /= n * size;
+        return e;
     }
 
     private static Video ImageGrid(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, ObsLayout layout)

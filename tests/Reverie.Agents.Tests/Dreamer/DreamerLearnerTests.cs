@@ -160,6 +160,21 @@ public class DreamerLearnerTests
     }
 
     [Fact]
+    public void TheStateReportPlotsPredictionsAndTheirErrorPerStep()
+    {
+        // Hand-checked: 2 sequences × 2 steps × 2 features; step 0 errs by 2 in one feature of each sequence, step 1 by 1.
+        float[] pred = [1, 2, 3, 4, 0, 0, 1, 1], truth = [1, 0, 3, 3, 0, 2, 0, 1];
+        Assert.Equal([2.0, 0.5], DreamerReport.StepErrors(pred, truth, 2, 2, 2));
+        // On a learner: one image with the prediction plot (640 × 400) above the error plot (640 × 240), and the metrics.
+        var l = new DreamerLearner(Tiny, new ObsLayout(3, 0, 0, 0), 2, discrete: false, seed: 3);
+        var r = DreamerReport.OpenLoop(l, RandomBatch(2, 8, 3, 2, 4), new ObsLayout(3, 0, 0, 0));
+        var v = Assert.Single(r.Videos);
+        Assert.Equal(("openloop_state", 640, 640, 1), (v.Name, v.Height, v.Width, v.Frames.Count));
+        Assert.Equal(640 * 640 * 3, v.Frames[0].Length);
+        Assert.True(r.Metrics["openloop/state_mse_open"] >= 0 && r.Metrics.ContainsKey("openloop/state_mse_context"));
+    }
+
+    [Fact]
     public void DynamicsBackpropagationTrainsOnlyTheActor()
     {
         // Every loss but the policy's is scaled to 0: with Adam, parameters without gradient stay put.
