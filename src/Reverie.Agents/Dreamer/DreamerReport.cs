@@ -73,16 +73,8 @@ public static class DreamerReport
     // Mean squared error per element over the observed and the open-loop steps; rows in (b, t) order of `size` floats.
     private static (double Context, double Open) SplitMse(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int ctx, int size)
     {
-        double sc = 0, so = 0;
-        for (int b = 0; b < n; b++)
-            for (int t = 0; t < T; t++)
-            {
-                double s = 0;
-                int o = (b * T + t) * size;
-                for (int i = 0; i < size; i++) { double d = pred[o + i] - truth[o + i]; s += d * d; }
-                if (t < ctx) sc += s; else so += s;
-            }
-        return (sc / (n * ctx * size), so / (n * (T - ctx) * size));
+        var e = StepErrors(pred, truth, n, T, size);
+        return (e[..ctx].Average(), e[ctx..].Average());
     }
 
     private static Video StatePlot(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int ctx, int size)

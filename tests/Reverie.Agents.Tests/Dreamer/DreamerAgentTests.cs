@@ -1,4 +1,5 @@
 // DreamerAgentTests: Dreamer as an IAgent in the run loop — debug-preset smoke runs on vector, discrete and pixel envs, report media, checkpoints, errors.
+using System.Globalization;
 using Reverie.Agents.Dreamer;
 using Reverie.Envs;
 using Reverie.Rl.Agents;
@@ -7,21 +8,20 @@ using Reverie.Rl.Config;
 using Reverie.Rl.Driver;
 using Reverie.Rl.Logging;
 using Reverie.Tensors;
+using Reverie.Testing;
 using RunDriver = Reverie.Rl.Driver.Driver;
 
 namespace Reverie.Agents.Tests.Dreamer;
 
 public class DreamerAgentTests
 {
-    // configs/dreamer.yaml's debug preset as settings.
+    // configs/dreamer.yaml's debug preset (its agent keys) as settings, plus extra ones.
     private static Dictionary<string, string> Debug(params (string, string)[] extra)
     {
-        var d = new Dictionary<string, string>
-        {
-            ["agent.rssm.deter"] = "8", ["agent.rssm.hidden"] = "3", ["agent.rssm.stoch"] = "2", ["agent.rssm.classes"] = "4",
-            ["agent.rssm.blocks"] = "4", ["agent.units"] = "8", ["agent.layers"] = "1", ["agent.enc_layers"] = "1",
-            ["agent.dec_layers"] = "1", ["agent.depth"] = "2", ["agent.bins"] = "5",
-        };
+        var d = PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]).Get("debug")
+            .Where(kv => kv.Key.StartsWith("agent.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => Convert.ToString(kv.Value, CultureInfo.InvariantCulture)!);
+        Assert.Equal("8", d["agent.rssm.deter"]);
         foreach (var (k, v) in extra) d[k] = v;
         return d;
     }
@@ -59,7 +59,7 @@ public class DreamerAgentTests
         var (agent, d) = Run(dir, envId, Debug(), 200, envOptions);
         Assert.Equal(envId == "cartpole", agent.Discrete);
         Assert.Equal(pixels, agent.Layout.HasImage);
-        Assert.Equal(state ? envId == "pendulum" ? 3 : 4 : 0, agent.Layout.StateSize);
+        Assert.Equal(state ? (envId == "pendulum" ? 3 : 4) : 0, agent.Layout.StateSize);
         Assert.True(d.Counters.Updates > 0);
         Assert.Equal(d.Counters.Updates, agent.Learner.Updates);
         var metrics = File.ReadAllText(Path.Combine(dir, RunLogger.MetricsFile));

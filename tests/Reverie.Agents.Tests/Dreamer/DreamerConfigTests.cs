@@ -74,17 +74,21 @@ public class DreamerConfigTests
                 Assert.Equal((sz.Deter, sz.Hidden, sz.Classes, sz.Depth, sz.Units), (agent.Rssm.Deter, agent.Rssm.Hidden, agent.Rssm.Classes, agent.Depth, agent.Units));
             }
         }
+        var base1m = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["dreamer"], []).Get<DreamerConfig>("agent");
+        Assert.Equal(new DreamerConfig().WithSize("size1m") with { Mults = base1m.Mults }, base1m);   // the base preset is size1m
         var debug = new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["debug"], []).Get<DreamerConfig>("agent");
         Assert.Equal(DreamerConfig.Debug with { Mults = debug.Mults }, debug);          // Mults: an array, compared next
         Assert.Equal(DreamerConfig.Debug.Mults, debug.Mults);
     }
 
-    // The older algorithms' presets differ from DreamerV3 where their papers do (the test names each difference).
+    // The older algorithms' presets differ from DreamerV3 where their papers do (the test names each difference), resolved
+    // as `reverie train --env cartpole-swingup --preset dreamerv1` resolves them (after the base and the `dmc` preset).
     [Fact]
     public void Dreamerv1_and_dreamerv2_presets_are_the_papers()
     {
         var lib = PresetLibrary.Load([RepoPaths.Of("configs", "dreamer.yaml")]);
-        DreamerConfig Of(string p) => new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig()).Resolve(lib, ["dreamer", p], []).Get<DreamerConfig>("agent");
+        DreamerConfig Of(string p) => new ConfigSet().Add("run", new RunConfig()).Add("agent", new DreamerConfig())
+            .Resolve(lib, [.. DreamerAgent.DefaultPresets("cartpole-swingup"), p], []).Get<DreamerConfig>("agent");
         var v1 = Of("dreamerv1");
         Assert.Equal(("gaussian", 30, 1, 3f, 0f), (v1.Rssm.Latent, v1.Rssm.Stoch, v1.Rssm.Classes, v1.Rssm.FreeNats, v1.Rssm.Unimix));
         Assert.Equal(("none", "none", "elu", false), (v1.Rssm.Norm, v1.Norm, v1.Act, v1.Symlog));
@@ -92,7 +96,9 @@ public class DreamerConfigTests
         Assert.Equal((1f, 1f, 0f), (v1.LossScales.Dyn, v1.LossScales.Rep, v1.LossScales.Repval));
         Assert.Equal(("tanh_normal", "dynamics", 0.3f, 0f), (v1.Actor.Dist, v1.Actor.Grad, v1.Actor.ExplNoise, v1.Actor.Unimix));
         Assert.Equal(("adam", 6e-4, 8e-5, 8e-5, 100.0), (v1.Opt.Kind, v1.Opt.Lr, v1.Opt.ActorLr, v1.Opt.CriticLr, v1.Opt.Clip));
-        Assert.Equal("none", v1.Retnorm.Impl);
+        Assert.Equal(("none", "elu", 0.1f, 1e-4f), (v1.Retnorm.Impl, v1.Rssm.Act, v1.Rssm.MinStd, v1.Actor.Minstd));
+        Assert.Equal((1e-4, 0), (v1.Opt.Eps, v1.Opt.Warmup));
+        Assert.Equal((0f, 0f, 1f, 1), (v1.ImagLoss.Actent, v1.ImagLoss.Slowreg, v1.Slowvalue.Rate, v1.Slowvalue.Every));
         var v2 = Of("dreamerv2");
         Assert.Equal(("categorical", 32, 32, 1f, 0f), (v2.Rssm.Latent, v2.Rssm.Stoch, v2.Rssm.Classes, v2.Rssm.FreeNats, v2.Rssm.Unimix));
         Assert.Equal(("layer", "none", "elu", false), (v2.Rssm.Norm, v2.Norm, v2.Act, v2.Symlog));   // v2 normalized inside its GRU only
@@ -101,7 +107,8 @@ public class DreamerConfigTests
         Assert.Equal(("tanh_normal", "auto", 0.1f, 0f), (v2.Actor.Dist, v2.Actor.Grad, v2.Actor.Rho, v2.Actor.Unimix));
         Assert.Equal((1e-4f, true, 1f, 100), (v2.ImagLoss.Actent, v2.ImagLoss.Slowtar, v2.Slowvalue.Rate, v2.Slowvalue.Every));
         Assert.Equal(("adam", 3e-4, 8e-5, 8e-5, 1e-5), (v2.Opt.Kind, v2.Opt.Lr, v2.Opt.ActorLr, v2.Opt.CriticLr, v2.Opt.Eps));
-        Assert.Equal("none", v2.Retnorm.Impl);
+        Assert.Equal(("none", "elu", 0.1f, 0f), (v2.Retnorm.Impl, v2.Rssm.Act, v2.Actor.Minstd, v2.ImagLoss.Slowreg));
+        Assert.Equal((100.0, 0), (v2.Opt.Clip, v2.Opt.Warmup));
         foreach (var v in new[] { v1, v2 }) Assert.Equal(15, v.ImagLength);
     }
 

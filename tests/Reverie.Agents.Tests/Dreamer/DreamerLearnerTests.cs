@@ -1,4 +1,5 @@
-// DreamerLearnerTests: the learner's return/weight math by hand, every preset's update on toy batches, gradient routing, and a tiny learning test.
+// DreamerLearnerTests: the learner's return/weight math by hand, every preset's update on toy batches, gradient routing,
+// the open-loop state report, and a tiny learning test.
 using Reverie.Agents.Dreamer;
 using Reverie.Agents.Shared;
 using Reverie.Rl.Config;
@@ -142,21 +143,31 @@ public class DreamerLearnerTests
     public void TheMixEstimatorWeighsDynamicsAndReinforceByRho()
     {
         // v2's mix: ρ·REINFORCE + (1 − ρ)·dynamics backpropagation. On the same first update (same init, batch and rollout
-        // samples), the dynamics loss is (1 − ρ) times the pure-dynamics one, and the policy loss moves from the pure-dynamics
-        // one (entropy only) by ρ times what full REINFORCE adds.
-        Dictionary<string, float> First(string grad, float rho)
+        // samples), the dynamics loss is (1 − ρ) times the pure-dynamics one, the policy loss moves from the pure-dynamics
+        // one (entropy only) by ρ times what full REINFORCE adds, and the actor's gradient is (1 − ρ)·g_dynamics + ρ·g_REINFORCE
+        // (the entropy term's gradient is in both).
+        (Dictionary<string, float> M, float[] G) First(string grad, float rho)
         {
             var c = V2(Tiny) with { Actor = V2(Tiny).Actor with { Grad = grad, Rho = rho } };
             var l = new DreamerLearner(c, new ObsLayout(3, 0, 0, 0), 2, discrete: false, seed: 8);
             Assert.Equal(grad switch { "dynamics" => 0f, "reinforce" => 1f, _ => rho }, l.Rho);
-            return l.Train(RandomBatch(2, 6, 3, 2, 9));
+            var m = l.Train(RandomBatch(2, 6, 3, 2, 9));
+            return (m, [.. l.Ac.Actor.Parameters().SelectMany(p => p.Grad!.ToArray())]);
         }
-        var dyn = First("dynamics", 0f); var rf = First("reinforce", 1f); var mix = First("mix", 0.1f);
+        var (dyn, gDyn) = First("dynamics", 0f);
+        var (rf, gRf) = First("reinforce", 1f);
+        var (mix, gMix) = First("mix", 0.1f);
         Assert.False(rf.ContainsKey("loss/policy_dynamics"));
-        Assert.Equal(0.9f * dyn["loss/policy_dynamics"], mix["loss/policy_dynamics"], 1e-4f * Math.Abs(dyn["loss/policy_dynamics"]) + 1e-7f);
+        float dynamics = dyn["loss/policy_dynamics"];
+        Assert.True(Math.Abs(dynamics) > 1e-4f, $"the dynamics loss is {dynamics}");
+        Assert.Equal(0.9f * dynamics, mix["loss/policy_dynamics"], 1e-4f * Math.Abs(dynamics));
         float reinforce = rf["loss/policy"] - dyn["loss/policy"];
         Assert.True(Math.Abs(reinforce) > 1e-4f, $"REINFORCE adds {reinforce}");
         Assert.Equal(0.1f * reinforce, mix["loss/policy"] - dyn["loss/policy"], 1e-3f * Math.Abs(reinforce) + 1e-6f);
+        float scale = gDyn.Concat(gRf).Max(Math.Abs);
+        Assert.True(scale > 0f && gDyn.Zip(gRf).Any(p => Math.Abs(p.First - p.Second) > 1e-3f * scale), "the two estimators' gradients differ");
+        for (int i = 0; i < gMix.Length; i++)
+            Assert.True(Math.Abs(gMix[i] - (0.9f * gDyn[i] + 0.1f * gRf[i])) <= 1e-3f * scale, $"actor gradient {i}: {gMix[i]} vs {0.9f * gDyn[i] + 0.1f * gRf[i]}");
     }
 
     [Fact]

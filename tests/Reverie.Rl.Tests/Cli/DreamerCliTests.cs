@@ -19,8 +19,8 @@ public class DreamerCliTests
         var (code, output, err) = Reverie(Train(300));
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("one update of 4x8 = 32 replayed steps every 1 env steps", output);   // configs/dreamer.yaml's debug preset
-        string config = File.ReadAllText(Path.Combine(run, "config.yaml"));
-        foreach (var line in new[] { "deter: 8", "classes: 4", "bins: 5", "enc_layers: 1", "dec_layers: 1" }) Assert.Contains(line, config);
+        var config = File.ReadAllLines(Path.Combine(run, "config.yaml")).Select(l => l.Trim()).ToHashSet();
+        foreach (var line in new[] { "deter: 8", "hidden: 3", "stoch: 2", "bins: 5", "enc_layers: 1", "dec_layers: 1" }) Assert.Contains(line, config);
         string metrics = File.ReadAllText(Path.Combine(run, "metrics.jsonl"));
         foreach (var key in new[] { "\"loss/dyn\"", "\"loss/policy\"", "\"report/openloop/state_mse_open\"", "\"eval/return\"" }) Assert.Contains(key, metrics);
         Assert.True(File.Exists(Path.Combine(run, "videos", "openloop_state_300.gif")));
