@@ -52,32 +52,26 @@ public static class DreamerReport
         {
             var pred = wm.Decoder.StateValues(wm.Decoder.PredictState(flat));        // (n·T, Ds)
             var truth = obs.State!;
-            var (mc, mo) = SplitMse(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, ctx, layout.StateSize);
-            metrics["openloop/state_mse_context"] = mc;
-            metrics["openloop/state_mse_open"] = mo;
-            videos.Add(StatePlot(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, ctx, layout.StateSize));
+            var err = StepErrors(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, layout.StateSize);
+            metrics["openloop/state_mse_context"] = err[..ctx].Average();
+            metrics["openloop/state_mse_open"] = err[ctx..].Average();
+            videos.Add(StatePlot(pred.ReadOnlySpan, truth.ReadOnlySpan, err, n, T, ctx, layout.StateSize));
         }
         if (layout.HasImage)
         {
             var pred = wm.Decoder.PredictImage(flat);                                 // (n·T, C, H, W)
             var truth = obs.Image!;
             int px = layout.Channels * layout.Height * layout.Width;
-            var (mc, mo) = SplitMse(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, ctx, px);
-            metrics["openloop/image_mse_context"] = mc;
-            metrics["openloop/image_mse_open"] = mo;
+            var err = StepErrors(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, px);
+            metrics["openloop/image_mse_context"] = err[..ctx].Average();
+            metrics["openloop/image_mse_open"] = err[ctx..].Average();
             videos.Add(ImageGrid(pred.ReadOnlySpan, truth.ReadOnlySpan, n, T, layout));
         }
         return new AgentReport(metrics, videos);
     }
 
-    // Mean squared error per element over the observed and the open-loop steps; rows in (b, t) order of `size` floats.
-    private static (double Context, double Open) SplitMse(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int ctx, int size)
-    {
-        var e = StepErrors(pred, truth, n, T, size);
-        return (e[..ctx].Average(), e[ctx..].Average());
-    }
-
-    private static Video StatePlot(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, int n, int T, int ctx, int size)
+    // `err`: the squared error per step (StepErrors of the same rows).
+    private static Video StatePlot(ReadOnlySpan<float> pred, ReadOnlySpan<float> truth, double[] err, int n, int T, int ctx, int size)
     {
         var xs = Enumerable.Range(0, T).Select(t => (double)t).ToArray();
         var series = new List<PlotSeries>();
@@ -89,7 +83,6 @@ public static class DreamerReport
             series.Add(new PlotSeries($"state[{f}] predicted", xs, pv));
         }
         var plot = new LinePlot($"open loop: steps 0-{ctx - 1} observed, then imagined", "step", "value", series, 640, 400);
-        var err = StepErrors(pred, truth, n, T, size);
         var errPlot = new LinePlot($"squared error per step ({n} sequences, {size} features)", "step", "error",
             [new PlotSeries("mean squared error", xs, err)], plot.Width, 240);
         return new Video("openloop_state", plot.Height + errPlot.Height, plot.Width, [[.. plot.ToRgb(), .. errPlot.ToRgb()]]);
