@@ -152,10 +152,22 @@ public sealed class LinePlot
         c.Line(Left, -(Height - Bottom), Width - Right, -(Height - Bottom), 1, Rgb.Black);
         c.Line(Left, -Top, Left, -(Height - Bottom), 1, Rgb.Black);
         c.Line(Width - Right, -Top, Width - Right, -(Height - Bottom), 1, Rgb.Black);
-        BitmapFont.Draw(rgb, Height, Width, Title, (Width - BitmapFont.Measure(Title, 2)) / 2, 10, black, scale: 2);
+        var (title, scale) = FitTitle(Title, Width - 20);
+        BitmapFont.Draw(rgb, Height, Width, title, (Width - BitmapFont.Measure(title, scale)) / 2, 10, black, scale: scale);
         BitmapFont.Draw(rgb, Height, Width, XLabel, (Left + Width - Right - BitmapFont.Measure(XLabel)) / 2, Height - 20, black);
         BitmapFont.Draw(rgb, Height, Width, YLabel, 10, (Top + Height - Bottom + BitmapFont.Measure(YLabel)) / 2, black, vertical: true);
         return rgb;
+    }
+
+    /// <summary>The title at double size if it fits in <paramref name="room"/> pixels, else at single size, cut short
+    /// with "..." if even that is too wide (the bitmap font would otherwise clip it at both edges).</summary>
+    internal static (string Text, int Scale) FitTitle(string title, int room)
+    {
+        if (BitmapFont.Measure(title, 2) <= room) return (title, 2);
+        if (BitmapFont.Measure(title, 1) <= room) return (title, 1);
+        int n = title.Length;
+        while (n > 0 && BitmapFont.Measure(title[..n] + "...", 1) > room) n--;
+        return (title[..n] + "...", 1);
     }
 
     /// <summary>Axis range padded to whole "nice" ticks (steps of 1, 2, 2.5 or 5 times a power of ten), about 5 to 10 of them.</summary>

@@ -117,6 +117,21 @@ public class MediaTests
         Assert.True(plot.YMin <= -1300 && plot.YMax >= -150);
     }
 
+    [Fact]
+    public void APlotTitleTooWideForDoubleSizeIsDrawnSmallerOrCutShortNotClipped()
+    {
+        string shortTitle = "pendulum random", longTitle = "Dreamer, cartpole-swingup from 64x64 pixels, ratio 256: CNN depth 16 vs 8 (seed 1)";
+        Assert.Equal((shortTitle, 2), LinePlot.FitTitle(shortTitle, 780));
+        Assert.True(BitmapFont.Measure(longTitle, 2) > 780);                     // the case that used to lose both ends
+        Assert.Equal((longTitle, 1), LinePlot.FitTitle(longTitle, 780));
+        var (cut, scale) = LinePlot.FitTitle(longTitle, 200);
+        Assert.Equal(1, scale);
+        Assert.EndsWith("...", cut);
+        Assert.StartsWith(cut[..^3], longTitle);
+        Assert.True(BitmapFont.Measure(cut, 1) <= 200);
+        Assert.True(BitmapFont.Measure(longTitle[..(cut.Length - 2)] + "...", 1) > 200);   // one more character would not fit
+    }
+
     [Theory]
     [InlineData(0, 4000, 0, 4000)]
     [InlineData(-1234, -87, -1400, 0)]
